@@ -1,0 +1,35 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Each installs what it needs (virtualenv, Python packages, Debian packages) and is safe to run again.
+
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test system-deps bench init-db clean
+
+run: $(STAMP) system-deps
+	$(BIN)/flask --app app init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py app:app
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (durable-rules does not build on 3.13)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+init-db: $(STAMP)
+	$(BIN)/flask --app app init-db
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/engine_bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

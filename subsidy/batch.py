@@ -1,0 +1,101 @@
+"""Evaluate many profiles from JSON Lines or CSV, one result per input line, bad lines reported and skipped."""
+
+import csv
+
+import json
+from decimal import Decimal
+
+from .errors import ProfileError
+from .evaluation import evaluate
+from .flat import unflatten
+from .render import result_json
+from .schemas import load_profile, render_errors
+
+
+def read_rows(handle, fmt: str):
+    """Yield (line number, profile data or a ProfileError) for each record of a JSONL or CSV file."""
+    if fmt == "csv":
+        reader = csv.DictReader(handle)
+        for row in reader:
+            yield reader.line_num, unflatten(row)
+        return
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line, parse_float=Decimal)
+        except ValueError as error:
+            yield number, ProfileError({"_line": [f"not valid JSON: {error}"]})
+
+
+def evaluate_row(data, engine, lang: str) -> dict:
+    """Return {"result": …} or {"errors": …} for one record."""
+    if isinstance(data, ProfileError):
+        return {"errors": render_errors(data.errors, lang)}
+    try:
+        profile = load_profile(data)
+    except ProfileError as error:
+        return {"errors": render_errors(error.errors, lang)}
+    return {"result": result_json(evaluate(profile, engine), lang)}
+
+
+def result_columns(clause_ids) -> list[str]:
+    columns = ["line", "company.name", "company.credit_code", "outcome", "errors",
+               "total_fen", "total_exact_fen", "total_up_to_fen"]
+    for clause_id in clause_ids:
+        columns += [f"{clause_id}.status", f"{clause_id}.amount_fen"]
+    return columns
+
+
+def flat_result(line: int, data, outcome: dict) -> dict:
+    """Return one CSV row for an evaluated (or refused) record."""
+    company = data.get("company", {}) if isinstance(data, dict) else {}
+    company = company if isinstance(company, dict) else {}
+    row = {"line": line, "company.name": company.get("name", ""), "company.credit_code": company.get("credit_code", "")}
+    if "errors" in outcome:
+        row["outcome"] = "error"
+        row["errors"] = "; ".join(f"{path}: {' '.join(msgs)}" for path, msgs in outcome["errors"].items())
+        return row
+    result = outcome["result"]
+    row.update(outcome="ok", errors="", total_fen=result["total_fen"], total_exact_fen=result["total_exact_fen"],
+               total_up_to_fen=result["total_up_to_fen"])
+    for clause in result["clauses"]:
+        row[f"{clause['id']}.status"] = clause["status"]
+        row[f"{clause['id']}.amount_fen"] = clause["amount_fen"]
+    return row
+
+
+class Writer:
+    """Writes outcomes as JSON Lines or CSV, in input order."""
+
+    def __init__(self, handle, fmt: str, clause_ids):
+        self.handle, self.fmt = handle, fmt
+        if fmt == "csv":
+            self.csv = csv.DictWriter(handle, fieldnames=result_columns(clause_ids), extrasaction="ignore")
+            self.csv.writeheader()
+
+    def write(self, line: int, data, outcome: dict):
+        if self.fmt == "csv":
+            self.csv.writerow(flat_result(line, data, outcome))
+        else:
+            self.handle.write(json.dumps({"line": line, **outcome}, ensure_ascii=False) + "\n")
+
+
+def format_of(path: str, default: str = "jsonl") -> str:
+    lowered = path.lower()
+    if lowered.endswith(".csv"):
+        return "csv"
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    return default
+
+
+def count_records(path: str, fmt: str) -> int:
+    """Return how many records a file holds, for the progress bar (a CSV record may span lines)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        if fmt == "csv":
+            return sum(1 for _ in csv.DictReader(handle))
+        return sum(1 for line in handle if line.strip())
+
+
+

@@ -1,0 +1,134 @@
+"""The only module that touches durable-rules: compile the rulebook into a ruleset and run facts through it.
+
+Measured behaviours this adapter is built around (see ENGINE-NOTES.md and tests/test_engine.py):
+- Facts, not events, so every matching rule fires; one fact per item, all asserted in one call.
+- A fact that matches no rule makes the whole batch "not handled", so a catch-all rule (`_seen`) matches
+  every fact; its activations are skipped.
+- durable-rules' Python Host starts timer threads that run actions on their own thread (segfaults under load).
+  This adapter drives the engine's C module directly: assert the facts, then walk the pending activations
+  (rule name + fact) and complete each. No Python actions, no background threads, no shared state.
+- The C engine has no lock of its own: one lock per ruleset serialises evaluations within a process.
+- A fresh session id per evaluation, deleted in a `finally`; every activation's sid is checked.
+"""
+
+import itertools
+import json
+import os
+import re
+import threading
+
+import durable_rules_engine as _engine
+
+from .errors import EngineError
+from .facts import engine_name, share_name
+from .rulebook import Clause, Condition, Rulebook
+
+SEEN_RULE = "_seen"
+PRECONDITIONS_RULE = "_preconditions"
+_COMPARISONS = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte", "ne": "$neq"}
+_ruleset_numbers = itertools.count(1)
+
+
+def _condition_json(condition: Condition) -> list[dict]:
+    """Compile one rulebook condition into terms of durable-rules' JSON condition language (all must hold)."""
+    name = engine_name(condition.field)
+    if condition.share_of:
+        # field / share_of > a/b  ⇔  field × b > share_of × a, all in integers. The engine reads a missing
+        # field inside arithmetic as 0, so the whole must be there explicitly.
+        whole = engine_name(condition.share_of)
+        other = {"$mul": {"$l": {"$m": whole}, "$r": condition.value.numerator}}
+        return [{"$ex": {whole: 1}}, {_COMPARISONS[condition.op]: {share_name(condition): other}}]
+    if condition.op == "eq":
+        return [{name: condition.value}]
+    if condition.op == "in":
+        return [{"$or": [{name: value} for value in condition.value]}]
+    return [{_COMPARISONS[condition.op]: {name: condition.value}}]
+
+
+def rule_name(clause_id: str, tier: int) -> str:
+    return f"{clause_id}#{tier}"
+
+
+def compile_rulebook(rulebook: Rulebook) -> dict:
+    """Return the ruleset definition: one rule per clause and tier, plus the preconditions and catch-all."""
+    preconditions = [term for c in rulebook.preconditions for term in _condition_json(c)]
+    rules = {
+        SEEN_RULE: {"all": [{"m": {"$ex": {"k": 1}}}]},
+        PRECONDITIONS_RULE: {"all": [{"m": {"$and": [{"c": "_applicant"}, *preconditions]}}]},
+    }
+    for clause in rulebook.clauses:
+        for tier_index, tier_conditions in enumerate(_tiers(clause)):
+            terms = [{"c": clause.id}, *preconditions]
+            terms += [term for c in (*clause.applies_when, *clause.conditions, *tier_conditions)
+                      for term in _condition_json(c)]
+            if clause.amount:
+                for field in (clause.amount.base, clause.amount.quantity):
+                    if field:
+                        terms.append({"$ex": {engine_name(field): 1}})
+            rules[rule_name(clause.id, tier_index)] = {"all": [{"m": {"$and": terms}}]}
+    return rules
+
+
+def _tiers(clause: Clause):
+    if clause.amount:
+        return [tier.when for tier in clause.amount.tiers]
+    return [()]
+
+
+_INT_RANGE = range(-(2**63), 2**63)
+
+
+def _check_fact(fact: dict):
+    """Refuse any value the C engine mishandles: it segfaults on some floats (1e-05) and reads strings loosely."""
+    for key, value in fact.items():
+        if isinstance(value, (bool, str)) or (isinstance(value, int) and value in _INT_RANGE):
+            continue
+        raise EngineError(f"refusing to give the engine {key}={value!r}: only integers, booleans and codes")
+
+
+class Engine:
+    """A compiled rulebook in the durable-rules engine of this process."""
+
+    def __init__(self, rulebook: Rulebook):
+        self.rulebook = rulebook
+        self.definition = compile_rulebook(rulebook)
+        # A ruleset name can never be registered twice in a process, so each compiled rulebook gets its own.
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{rulebook.policy['id']}_{rulebook.policy['version']}")
+        self.name = f"{safe}_{next(_ruleset_numbers)}"
+        self._handle = _engine.create_ruleset(self.name, json.dumps(self.definition, ensure_ascii=False))
+        self._lock = threading.Lock()
+        self._sids = itertools.count(1)
+
+    def fire(self, facts: list[dict]) -> set[tuple[str, str]]:
+        """Assert facts in a fresh session and return every (rule name, fact key) that matched."""
+        sid = f"{os.getpid()}-{id(self)}-{next(self._sids)}"
+        for fact in facts:
+            _check_fact(fact)
+            fact["sid"] = sid
+        payload = json.dumps(facts, ensure_ascii=False)
+        fired = set()
+        with self._lock:
+            try:
+                code, state_handle = _engine.assert_facts(self._handle, payload)
+                if code not in (0,):
+                    raise EngineError(f"durable-rules refused the facts (code {code})")
+                result = _engine.start_action_for_state(self._handle, state_handle)
+                message = result[1] if result else None
+                while message:
+                    rule = message[2:message.index('"', 2)]
+                    if rule != SEEN_RULE:
+                        matched = json.loads(message)[rule]["m"]
+                        if matched.get("sid") != sid:
+                            raise EngineError(f"activation from another session ({matched.get('sid')} ≠ {sid})")
+                        fired.add((rule, matched["k"]))
+                    message = _engine.complete_and_start_action(self._handle, state_handle)
+            except EngineError:
+                raise
+            except Exception as error:  # the C module raises plain exceptions with an error number
+                raise EngineError(f"durable-rules failed: {error!r}") from error
+            finally:
+                try:
+                    _engine.delete_state(self._handle, sid)
+                except Exception:  # noqa: S110 - a session that was never created has nothing to delete
+                    pass
+        return fired

@@ -1,0 +1,126 @@
+"""Turn a validated profile into the items each clause judges, and items into engine facts.
+
+An item is what a clause counts per: one R&D project, the testing section, the number of new key labs, one
+kind of standard. Its fields are the ones the rulebook calls `item.*`; the company's are `company.*`.
+"""
+
+from dataclasses import dataclass
+
+from .rulebook import Clause, Condition, Rulebook
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a clause judges, with the values its conditions read and where each came from."""
+
+    clause_id: str
+    key: str  # unique in the evaluation: "rd_subsidy/0"
+    name: str | None  # the firm's own name for it, where it has one
+    label: str | None  # the kind of item where it has no name ("international" for a standard)
+    values: dict  # "company.entity_type" → value, "item.rd_investment" → fen; absent fields are left out
+    paths: dict  # "item.rd_investment" → "rd_projects.0.rd_investment": where the value sits in the profile
+
+
+def _get(profile: dict, dotted: str):
+    node = profile
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def items_for(clause: Clause, profile: dict) -> list[Item]:
+    """Return the items clause judges in profile; none when its section is absent."""
+    company = {f"company.{name}": value for name, value in profile["company"].items()}
+    company_paths = {name: name for name in company}
+    found = []
+
+    def add(index, name, label, fields, prefix, field_paths=None):
+        values = dict(company)
+        paths = dict(company_paths)
+        for field_name, value in fields.items():
+            if value is not None:
+                values[f"item.{field_name}"] = value
+        for field_name in _item_field_names(clause):
+            paths[f"item.{field_name}"] = (field_paths or {}).get(field_name, f"{prefix}.{field_name}")
+        found.append(Item(clause.id, f"{clause.id}/{index}", name, label, values, paths))
+
+    section = _get(profile, clause.subject)
+    if section is None:
+        return found
+    if clause.subject_kind == "list":
+        for index, element in enumerate(section):
+            fields = {k: v for k, v in element.items() if k != "name"}
+            add(index, element.get("name"), None, fields, f"{clause.subject}.{index}")
+    elif clause.subject_kind == "object":
+        add(0, None, None, section, clause.subject)
+    elif clause.subject_kind == "value":
+        add(0, None, None, {"value": section}, clause.subject, {"value": clause.subject})
+    elif clause.subject_kind == "counts":
+        for index, (kind, count) in enumerate(section.items()):
+            add(index, None, kind, {"kind": kind, "count": count}, clause.subject,
+                {"kind": f"{clause.subject}.{kind}", "count": f"{clause.subject}.{kind}"})
+    return found
+
+
+def _item_field_names(clause: Clause) -> set[str]:
+    names = set()
+    for condition in _all_conditions(clause):
+        for field in (condition.field, condition.share_of):
+            if field and field.startswith("item."):
+                names.add(field[5:])
+    if clause.amount:
+        for field in (clause.amount.base, clause.amount.quantity):
+            if field:
+                names.add(field[5:])
+    return names
+
+
+def _all_conditions(clause: Clause):
+    yield from clause.applies_when
+    yield from clause.conditions
+    if clause.amount:
+        for tier in clause.amount.tiers:
+            yield from tier.when
+
+
+def engine_name(field: str) -> str:
+    """Return the fact key for a rulebook field name: "item.rd_investment" → "item__rd_investment"."""
+    return field.replace(".", "__")
+
+
+def share_name(condition: Condition) -> str:
+    """Return the fact key of a share's scaled numerator, so the engine compares integers only."""
+    return f"{engine_name(condition.field)}__x{condition.value.denominator}"
+
+
+def to_fact(item: Item, share_conditions) -> dict:
+    """Return the engine fact for an item: typed values only (fen, int, bool, codes), never raw input."""
+    fact = {"c": item.clause_id, "k": item.key}
+    for field, value in item.values.items():
+        fact[engine_name(field)] = value
+    for condition in share_conditions:
+        value = item.values.get(condition.field)
+        if value is not None:
+            fact[share_name(condition)] = value * condition.value.denominator
+    return fact
+
+
+def applicant_fact(profile: dict) -> dict:
+    """Return the fact the general preconditions are judged on."""
+    fact = {"c": "_applicant", "k": "_applicant"}
+    for name, value in profile["company"].items():
+        fact[engine_name(f"company.{name}")] = value
+    return fact
+
+
+def all_facts(rulebook: Rulebook, profile: dict):
+    """Return (items by clause id, engine facts) for a profile."""
+    items = {}
+    facts = [applicant_fact(profile)]
+    for clause in rulebook.clauses:
+        shares = [c for c in _all_conditions(clause) if c.share_of]
+        items[clause.id] = items_for(clause, profile)
+        facts.extend(to_fact(item, shares) for item in items[clause.id])
+    return items, facts

@@ -1,0 +1,76 @@
+"""The flat column layout for batch files (CSV, and XLSX in the officer's tools): one profile per row.
+
+Columns are profile paths: `company.name`, `testing.fees`, `rd_projects.0.rd_investment` (numbered rows of a
+list, from 0). An empty cell means the field is absent; a section with no filled cell is left out.
+"""
+
+from .schemas import PROFILE_SCHEMA, Items, field_kinds
+
+LIST_ROWS_IN_TEMPLATE = 2
+TRUE_WORDS = {"true", "是", "yes", "1"}
+FALSE_WORDS = {"false", "否", "no", "0"}
+
+
+def template_columns(list_rows: int = LIST_ROWS_IN_TEMPLATE) -> list[str]:
+    """Return the columns of the template, in profile order, with list_rows numbered rows per list."""
+    columns = []
+    for path in field_kinds():
+        if "[]" in path:
+            section, leaf = path.split("[].")
+            for index in range(list_rows):
+                columns.append(f"{section}.{index}.{leaf}")
+        else:
+            columns.append(path)
+    lists = [name for name, field in PROFILE_SCHEMA.fields.items() if isinstance(field, Items)]
+    # Keep the rows of a list together: rd_projects.0.*, rd_projects.1.*.
+    def order(column):
+        parts = column.split(".")
+        if parts[0] in lists:
+            return (list(PROFILE_SCHEMA.fields).index(parts[0]), int(parts[1]), columns.index(column))
+        return (list(PROFILE_SCHEMA.fields).index(parts[0]), 0, columns.index(column))
+    return sorted(columns, key=order)
+
+
+def _cell(kind: str, raw: str):
+    """Return a typed value for a cell, or the text itself for the schema to refuse with a clear message."""
+    if kind == "flag":
+        low = raw.lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+        return raw
+    if kind == "count":
+        return int(raw) if raw.isdigit() else raw
+    return raw
+
+
+def unflatten(row: dict) -> dict:
+    """Return the profile of a flat row; unknown columns become unknown fields the schema reports."""
+    kinds = field_kinds()
+    profile: dict = {}
+    for column, raw in row.items():
+        if column is None:
+            continue
+        raw = "" if raw is None else str(raw).strip()
+        if raw == "":
+            continue
+        parts = column.strip().split(".")
+        if len(parts) == 3 and parts[1].isdigit():
+            kind = kinds.get(f"{parts[0]}[].{parts[2]}", "text")
+            rows = profile.setdefault(parts[0], {})
+            if isinstance(rows, dict):
+                rows.setdefault(int(parts[1]), {})[parts[2]] = _cell(kind, raw)
+            continue
+        kind = kinds.get(".".join(parts), "text")
+        node = profile
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[parts[-1]] = _cell(kind, raw)
+    for name, field in PROFILE_SCHEMA.fields.items():
+        if isinstance(field, Items) and isinstance(profile.get(name), dict):
+            profile[name] = [profile[name][index] for index in sorted(profile[name])]
+    return profile

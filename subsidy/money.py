@@ -1,0 +1,113 @@
+"""Money as integer fen: parsing, rate arithmetic with half-up rounding, formatting.
+
+Nothing in the product holds money as a float. Input yuan strings become integer fen here, rates are exact
+`Fraction`s read from the rulebook, and every product of a rate and a base is rounded half-up to the fen once.
+"""
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+import re
+
+import cn2an
+
+FEN_PER_YUAN = 100
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元
+
+_YUAN_TEXT = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+_PERCENT_TEXT = re.compile(r"^([0-9]+(\.[0-9]+)?)\s*%$")
+
+
+class MoneyFormatError(ValueError):
+    """Raised for text that is not an amount of yuan with at most two decimals."""
+
+
+def parse_yuan(value) -> int:
+    """Return the integer fen of a yuan amount given as a decimal string, int or Decimal.
+
+    Accepts plain decimals only ("12000000", "12000000.5", 12000000): no exponent, sign, separators,
+    NaN or infinity, and at most two decimals. Negative values raise, they are never turned into zero.
+    """
+    if isinstance(value, bool):
+        raise MoneyFormatError("not_a_number")
+    if isinstance(value, int):
+        if value < 0:
+            raise MoneyFormatError("negative")
+        return value * FEN_PER_YUAN
+    if isinstance(value, float):
+        # JSON numbers arrive as Decimal (parse_float=Decimal); a float only comes from Python callers.
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise MoneyFormatError("not_a_number")
+        if value < 0:
+            raise MoneyFormatError("negative")
+        fen = value * FEN_PER_YUAN
+        if fen != fen.to_integral_value():
+            raise MoneyFormatError("too_many_decimals")
+        return int(fen)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("-") and _YUAN_TEXT.match(text[1:]):
+            raise MoneyFormatError("negative")
+        if not _YUAN_TEXT.match(text):
+            if re.match(r"^[0-9]+\.[0-9]{3,}$", text):
+                raise MoneyFormatError("too_many_decimals")
+            raise MoneyFormatError("not_a_number")
+        try:
+            return int(Decimal(text) * FEN_PER_YUAN)
+        except InvalidOperation as error:  # pragma: no cover - the pattern above admits only decimals
+            raise MoneyFormatError("not_a_number") from error
+    raise MoneyFormatError("not_a_number")
+
+
+def parse_percent(text: str) -> Fraction:
+    """Return the exact fraction of a percentage written as "20%"."""
+    match = _PERCENT_TEXT.match(str(text).strip())
+    if not match:
+        raise ValueError(f"not a percentage: {text!r}")
+    return Fraction(Decimal(match.group(1))) / 100
+
+
+def apply_rate(rate: Fraction, base_fen: int) -> int:
+    """Return rate × base in fen, rounded half-up to the fen."""
+    exact = rate * base_fen
+    whole, remainder = divmod(exact.numerator, exact.denominator)
+    return whole + (1 if 2 * remainder >= exact.denominator else 0)
+
+
+def base_where_cap_binds(rate: Fraction, cap_fen: int) -> int:
+    """Return the base (fen) from which rate × base reaches the cap: cap ÷ rate, rounded up to the fen."""
+    need = Fraction(cap_fen) / rate
+    return -(-need.numerator // need.denominator)
+
+
+def format_yuan(fen: int, symbol: bool = True) -> str:
+    """Return fen as yuan with thousands separators and two decimals: 240000000 → "¥2,400,000.00"."""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{'¥' if symbol else ''}{yuan:,}.{cents:02d}"
+
+
+def format_wan(fen: int) -> str:
+    """Return fen in 万元 without trailing zeros: 240000000 → "240万元", 1 → "0.000001万元"."""
+    wan = Decimal(fen) / FEN_PER_WAN
+    text = format(wan.normalize(), "f")
+    return f"{text}万元"
+
+
+def format_percent(rate: Fraction) -> str:
+    """Return an exact rate as a percentage: Fraction(1, 5) → "20%"."""
+    value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)
+    return f"{format(value.normalize(), 'f')}%"
+
+
+def to_capital(fen: int) -> str:
+    """Return fen in the Chinese capital form used on financial documents: 240000005 → 贰佰肆拾万元零伍分."""
+    yuan = Decimal(fen) / FEN_PER_YUAN
+    return cn2an.an2cn(format(yuan.quantize(Decimal("0.01")), "f"), "rmb")
+
+
+def fen_to_yuan_text(fen: int) -> str:
+    """Return fen as a plain decimal yuan string, the form the profile accepts: 150 → "1.50"."""
+    yuan, cents = divmod(fen, FEN_PER_YUAN)
+    return f"{yuan}.{cents:02d}"

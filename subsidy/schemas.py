@@ -1,0 +1,317 @@
+"""The company profile of CONTRACT.md as marshmallow 4 schemas, and its errors in the user's language.
+
+Loading returns a plain dict with money as integer fen, counts as int and flags as real booleans: the only
+values the engine ever sees. Every field is declared; unknown fields are errors, never dropped.
+"""
+
+import unicodedata
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+
+from . import messages
+from .errors import ProfileError
+from .money import MoneyFormatError, format_yuan, parse_yuan
+
+MAX_MONEY_FEN = 100_000_000_000 * 100  # ¥100 billion: far above any project, far below 2^63 fen
+MAX_COUNT = 100_000
+MAX_ITEMS = 50
+MAX_TEXT = 200
+
+ENTITY_TYPES = ("enterprise", "university", "research_institute")
+TALENT_TEAMS = ("none", "provincial", "municipal")
+
+
+class Msg(str):
+    """An error message carried as a catalogue code with parameters, rendered later in either language."""
+
+    def __new__(cls, code, **params):
+        obj = super().__new__(cls, code)
+        obj.code = code
+        obj.params = params
+        return obj
+
+
+def _codes(**codes):
+    return {key: Msg(code) for key, code in codes.items()}
+
+
+_BASE_ERRORS = _codes(required="required", null="null", validator_failed="money_format")
+
+
+class Money(fields.Field):
+    """Yuan in, integer fen out: a decimal string or number, ≥ 0, at most two decimals."""
+
+    default_error_messages = _BASE_ERRORS
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            fen = parse_yuan(value)
+        except MoneyFormatError as error:
+            code = {"negative": "money_negative", "too_many_decimals": "money_decimals"}.get(str(error), "money_format")
+            raise ValidationError(Msg(code)) from error
+        if fen > MAX_MONEY_FEN:
+            raise ValidationError(Msg("money_max", max=format_yuan(MAX_MONEY_FEN)))
+        return fen
+
+
+class Count(fields.Field):
+    """A whole number ≥ 0; booleans, fractions and text are refused rather than coerced."""
+
+    default_error_messages = _BASE_ERRORS
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(Msg("int"))
+        if value > MAX_COUNT:
+            raise ValidationError(Msg("int_max", max=MAX_COUNT))
+        return value
+
+
+class Flag(fields.Field):
+    """A real JSON boolean: "true", 1 and "yes" are refused, since the engine would read them loosely."""
+
+    default_error_messages = _BASE_ERRORS
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError(Msg("bool"))
+        return value
+
+
+class Text(fields.Field):
+    """Text of at most MAX_TEXT characters, stripped, without control or bidi-override characters."""
+
+    default_error_messages = _BASE_ERRORS
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError(Msg("str"))
+        value = value.strip()
+        if not value:
+            raise ValidationError(Msg("str_blank"))
+        if len(value) > MAX_TEXT:
+            raise ValidationError(Msg("str_long", max=MAX_TEXT))
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
+            raise ValidationError(Msg("str_control"))
+        return value
+
+
+class Choice(fields.Field):
+    """One of a fixed set of codes."""
+
+    default_error_messages = _BASE_ERRORS
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value not in self.choices:
+            raise ValidationError(Msg("one_of", choices=", ".join(self.choices)))
+        return value
+
+
+class CreditCode(Text):
+    """The 18-character 统一社会信用代码, with its GB 32100-2015 check character verified."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).upper()
+        try:
+            return uscc.validate(value)
+        except InvalidLength as error:
+            raise ValidationError(Msg("credit_code_length")) from error
+        except InvalidChecksum as error:
+            raise ValidationError(Msg("credit_code_checksum")) from error
+        except InvalidFormat as error:
+            raise ValidationError(Msg("credit_code_format")) from error
+
+
+class Items(fields.List):
+    """A list of nested sections, at most MAX_ITEMS long."""
+
+    default_error_messages = {**_BASE_ERRORS, "invalid": Msg("list")}
+
+    def __init__(self, schema, **kwargs):
+        super().__init__(Section(schema), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if len(result) > MAX_ITEMS:
+            raise ValidationError(Msg("too_many_items", max=MAX_ITEMS))
+        return result
+
+
+class Section(fields.Nested):
+    """A nested section object."""
+
+    default_error_messages = {**_BASE_ERRORS, "type": Msg("type")}
+
+
+class StrictSchema(Schema):
+    """Base schema: every field declared, unknown fields an error."""
+
+    error_messages = {"type": Msg("type"), "unknown": Msg("unknown")}
+
+    class Meta:
+        unknown = RAISE
+
+
+class CompanySchema(StrictSchema):
+    name = Text(required=True)
+    credit_code = CreditCode(required=True)
+    entity_type = Choice(ENTITY_TYPES, required=True)
+    registered_in_hangzhou = Flag(required=True)
+    is_ai_enterprise = Flag(required=True)
+
+
+class RdProjectSchema(StrictSchema):
+    name = Text(required=True)
+    in_city_ai_special = Flag()
+    expert_recommended_core_tech = Flag()
+    rd_investment = Money()
+
+
+class ServicePlatformSchema(StrictSchema):
+    name = Text(required=True)
+    actual_investment = Money()
+    hw_sw_investment = Money()
+    good_service_results = Flag()
+
+    @validates_schema
+    def hw_sw_within_actual(self, data, **kwargs):
+        hw_sw, actual = data.get("hw_sw_investment"), data.get("actual_investment")
+        if hw_sw is not None and actual is not None and hw_sw > actual:
+            raise ValidationError(Msg("hw_sw_over_actual"), "hw_sw_investment")
+
+
+class CommonPlatformSchema(StrictSchema):
+    name = Text(required=True)
+    new_equipment_total = Money()
+
+
+class TestingSchema(StrictSchema):
+    fees = Money()
+    provider_accredited = Flag()
+
+
+class ScenarioProjectSchema(StrictSchema):
+    name = Text(required=True)
+    selected_as_demo = Flag()
+    total_investment = Money()
+
+
+class IncubatorSchema(StrictSchema):
+    certified = Flag()
+    incubated_total = Count()
+    incubated_ai = Count()
+
+    @validates_schema
+    def ai_within_total(self, data, **kwargs):
+        ai, total = data.get("incubated_ai"), data.get("incubated_total")
+        if ai is not None and total is not None and ai > total:
+            raise ValidationError(Msg("incubated_ai_over_total"), "incubated_ai")
+
+
+class StandardsSchema(StrictSchema):
+    international = Count()
+    national = Count()
+
+
+class ReferralsSchema(StrictSchema):
+    national_or_provincial_major_project = Flag()
+    national_innovation_carrier = Flag()
+    first_of_kind_product = Flag()
+    scaling_or_renovation = Flag()
+    top_talent = Flag()
+    operates_ai_carrier = Flag()
+
+
+class ProfileSchema(StrictSchema):
+    company = Section(CompanySchema, required=True)
+    rd_projects = Items(RdProjectSchema)
+    service_platforms = Items(ServicePlatformSchema)
+    common_tech_platforms = Items(CommonPlatformSchema)
+    testing = Section(TestingSchema)
+    scenario_projects = Items(ScenarioProjectSchema)
+    new_national_key_labs = Count()
+    talent_team = Choice(TALENT_TEAMS)
+    incubator = Section(IncubatorSchema)
+    standards = Section(StandardsSchema)
+    referrals = Section(ReferralsSchema)
+
+
+PROFILE_SCHEMA = ProfileSchema()
+
+
+def field_kinds() -> dict[str, str]:
+    """Return every leaf field path of the profile ("rd_projects[].rd_investment") with its kind.
+
+    The rulebook may name only these fields, and compares each only as its kind allows.
+    """
+    kinds = {}
+
+    def walk(schema, prefix):
+        for name, field in schema.fields.items():
+            path = f"{prefix}{name}"
+            if isinstance(field, Items):
+                walk(field.inner.schema, f"{path}[].")
+            elif isinstance(field, fields.Nested):
+                walk(field.schema, f"{path}.")
+            else:
+                kinds[path] = {Money: "money", Count: "count", Flag: "flag", Choice: "choice"}.get(type(field), "text")
+    walk(PROFILE_SCHEMA, "")
+    return kinds
+
+
+def choices_of(path: str) -> tuple[str, ...]:
+    """Return the allowed codes of a Choice field given by its path."""
+    schema = PROFILE_SCHEMA
+    *sections, leaf = path.replace("[]", "").split(".")
+    for section in sections:
+        field = schema.fields[section]
+        schema = field.inner.schema if isinstance(field, Items) else field.schema
+    return schema.fields[leaf].choices
+
+
+def load_profile(data) -> dict:
+    """Validate a profile and return it typed (money in fen); raise ProfileError listing every problem."""
+    if not isinstance(data, dict):
+        raise ProfileError({"_schema": [Msg("type")]})
+    try:
+        return PROFILE_SCHEMA.load(data)
+    except ValidationError as error:
+        raise ProfileError(flatten_errors(error.messages)) from error
+
+
+def flatten_errors(tree, prefix="") -> dict[str, list]:
+    """Flatten marshmallow's nested error dict into {"rd_projects.0.rd_investment": [msg, …]}."""
+    flat = {}
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema" and prefix:
+                path = prefix
+            for sub_path, msgs in flatten_errors(value, path).items():
+                flat.setdefault(sub_path, []).extend(msgs)
+    elif isinstance(tree, list):
+        if all(isinstance(item, str) for item in tree):
+            flat[prefix or "_schema"] = list(tree)
+        else:
+            for item in tree:
+                for sub_path, msgs in flatten_errors(item, prefix).items():
+                    flat.setdefault(sub_path, []).extend(msgs)
+    else:
+        flat[prefix or "_schema"] = [tree]
+    return flat
+
+
+def render_errors(errors: dict[str, list], lang: str) -> dict[str, list[str]]:
+    """Return the errors with every message in lang."""
+    rendered = {}
+    for path, msgs in errors.items():
+        rendered[path] = [
+            messages.text(m.code, lang, **m.params) if isinstance(m, Msg) else str(m) for m in msgs
+        ]
+    return rendered

@@ -1,0 +1,34 @@
+"""The one way into the calculator: validate a profile, evaluate it, render the result.
+
+The API, the command line, the batch runner, the pages and the tests all come through here.
+"""
+
+from functools import cache
+
+from .engine import Engine
+from .evaluation import Evaluation, evaluate
+from .messages import normalise_language
+from .render import result_json
+from .rulebook import Rulebook, default_rulebook
+from .schemas import load_profile
+
+
+@cache
+def default_engine() -> Engine:
+    """Return the engine of the shipped rulebook, compiled once per process."""
+    return Engine(default_rulebook())
+
+
+def engine_for(rulebook: Rulebook | None) -> Engine:
+    return default_engine() if rulebook is None or rulebook is default_rulebook() else Engine(rulebook)
+
+
+def evaluate_typed(profile: dict, engine: Engine | None = None) -> Evaluation:
+    """Evaluate an already validated profile (money in fen)."""
+    return evaluate(profile, engine or default_engine())
+
+
+def evaluate_profile(data: dict, lang: str = "zh", engine: Engine | None = None) -> dict:
+    """Validate raw profile data and return the result JSON; raise ProfileError on bad input."""
+    profile = load_profile(data)
+    return result_json(evaluate_typed(profile, engine), normalise_language(lang))

@@ -1,0 +1,56 @@
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from subsidy.money import (MoneyFormatError, apply_rate, base_where_cap_binds, format_percent, format_wan,
+                           format_yuan, parse_percent, parse_yuan, to_capital)
+
+
+@pytest.mark.parametrize("given, fen", [
+    ("12000000", 1200000000), ("12000000.5", 1200000050), ("0.01", 1), (" 7 ", 700), (5, 500),
+    (Decimal("4999999.99"), 499999999), (Decimal("1.10"), 110), (0.1, 10),
+])
+def test_yuan_becomes_exact_fen(given, fen):
+    assert parse_yuan(given) == fen
+
+
+@pytest.mark.parametrize("given, problem", [
+    ("-1", "negative"), (-1, "negative"), (Decimal("-0.01"), "negative"), ("1.001", "too_many_decimals"),
+    (Decimal("1.001"), "too_many_decimals"), ("1e6", "not_a_number"), ("12,000", "not_a_number"), ("", "not_a_number"),
+    (True, "not_a_number"), (Decimal("NaN"), "not_a_number"), (Decimal("Infinity"), "not_a_number"), (None, "not_a_number"),
+    ("abc", "not_a_number"), ("+5", "not_a_number"),
+])
+def test_bad_amounts_are_refused_not_zeroed(given, problem):
+    with pytest.raises(MoneyFormatError, match=problem):
+        parse_yuan(given)
+
+
+def test_rate_times_base_rounds_half_up_to_the_fen():
+    assert apply_rate(Fraction(3, 10), 15) == 5  # 4.5 fen → 5
+    assert apply_rate(Fraction(1, 2), 5) == 3  # 2.5 fen → 3 (banker's rounding would give 2)
+    assert apply_rate(Fraction(3, 10), 14) == 4  # 4.2 fen → 4
+    assert apply_rate(Fraction(1, 5), 1_500_000_001) == 300_000_000  # 300,000,000.2 fen
+
+
+def test_percentages_are_exact_fractions():
+    assert parse_percent("20%") == Fraction(1, 5)
+    assert parse_percent("60 %") == Fraction(3, 5)
+    assert format_percent(Fraction(3, 10)) == "30%"
+    with pytest.raises(ValueError):
+        parse_percent("0.2")
+
+
+def test_cap_binds_from_cap_divided_by_rate():
+    assert base_where_cap_binds(Fraction(1, 5), 500_000_000) == 2_500_000_000
+    assert base_where_cap_binds(Fraction(3, 10), 500_000_000) == 1_666_666_667  # rounded up to the fen
+
+
+def test_formats():
+    assert format_yuan(240000000) == "¥2,400,000.00"
+    assert format_yuan(1, symbol=False) == "0.01"
+    assert format_wan(240000000) == "240万元"
+    assert format_wan(1234500) == "1.2345万元"
+    assert to_capital(240000005) == "贰佰肆拾万元零伍分"
+    assert to_capital(146200000000 // 100) == "壹仟肆佰陆拾贰万元整"
+    assert to_capital(0) == "零元整"
