@@ -6,17 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test system-deps bench init-db clean
+.PHONY: run test bench init-db clean
 
-run: $(STAMP) system-deps
+run: $(STAMP)
+	@bash scripts/system-deps.sh run
 	$(BIN)/flask --app app init-db
 	$(BIN)/gunicorn -c gunicorn.conf.py app:app
 
-test: $(STAMP) system-deps
+test: $(STAMP)
+	@bash scripts/system-deps.sh test
 	$(BIN)/python -m pytest
-
-system-deps:
-	@bash scripts/system-deps.sh
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is needed (durable-rules does not build on 3.13)"; exit 1; }

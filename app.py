@@ -1,16 +1,19 @@
 """The Flask application factory; `app` is what gunicorn serves (gunicorn app:app)."""
 
 import os
+import secrets
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, db
+from subsidy import cli, db, i18n
 from subsidy.engine import Engine
 from subsidy.messages import text
 from subsidy.requests import request_language
 from subsidy.rulebook import RULES_DIR, default_rulebook, load_rulebook
-from subsidy.views import api
+from subsidy.settings import ensure_instance_config
+from subsidy.views import api, firm
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
@@ -26,21 +29,31 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,
         JSON_SORT_KEYS=False,
     )
+    os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_pyfile(ensure_instance_config(app.instance_path))
     else:
+        # Tests get throwaway secrets unless they bring their own.
+        app.config.from_mapping(SECRET_KEY=secrets.token_hex(16), VERIFY_SECRET=secrets.token_hex(16))
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    os.makedirs(app.instance_path, exist_ok=True)
 
     # The rulebook is validated here: a broken rule file stops start-up with its file, line and problem.
     shipped = str(RULES_DIR) == str(app.config["RULES_DIR"])
     rulebook = default_rulebook() if shipped else load_rulebook(app.config["RULES_DIR"])
     app.extensions["subsidy.engine"] = _shared_engine() if shipped else Engine(rulebook)
 
-    app.register_blueprint(api.bp)
+    # The database is created and migrated on first run (and by `flask --app app init-db`).
+    db.init_db(app.config["DATABASE"])
     db.init_app(app)
+    i18n.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(firm.bp)
+
+    # Every form carries a CSRF token; the JSON API takes no cookies and is exempt.
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.bp)
     cli.register(app)
 
     # One error shape for every error under /api/, including the ones Flask raises itself.
@@ -50,13 +63,14 @@ def create_app(test_config=None):
             code = _HTTP_CODES.get(error.code)
             message = text(code, request_language()) if code else error.description
             return api.error_response({"_request": [message]}, error.code)
-        return error
+        return render_template("error.html", error=error), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
         app.logger.exception("unexpected error on %s %s", request.method, request.path)
-        body = {"errors": {"_request": [text("internal", request_language())]}}
-        return jsonify(body), 500
+        if request.path.startswith("/api/"):
+            return jsonify({"errors": {"_request": [text("internal", request_language())]}}), 500
+        return render_template("error.html", error=None), 500
 
     return app
 

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Install the Debian packages the service and its tests need, once; later runs find them and do nothing.
+# Install the Debian packages the service (`run`) or the service and its tests (`test`) need, once; later runs
+# find them installed and do nothing.
 set -euo pipefail
+purpose=${1:-run}
 
 packages=(
-  gcc            # durable-rules is a source package: its C engine compiles on install
-  python3-dev
+  gcc                 # durable-rules is a source package: its C engine compiles on install
+  libpango-1.0-0      # WeasyPrint lays out the PDF estimate with Pango
+  libpangoft2-1.0-0
+  libharfbuzz-subset0 # without it WeasyPrint subsets CJK fonts in pure Python: forty times slower
+  fonts-noto-cjk      # Noto Sans CJK SC: Chinese text in the PDF
 )
+if [ "$purpose" = test ]; then
+  packages+=(
+    chromium          # the browser tests drive Debian's chromium with Playwright
+    poppler-utils     # pdftoppm, to look at PDF pages as pictures
+  )
+fi
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-# python3-dev is only needed where Python comes from Debian; a pyenv Python carries its own headers.
-if ((${#missing[@]})) && [[ " ${missing[*]} " == *" python3-dev "* ]] && python3 -c 'import sysconfig,os,sys; sys.exit(0 if os.path.exists(sysconfig.get_paths()["include"] + "/Python.h") else 1)'; then
-  missing=("${missing[@]/python3-dev}")
-fi
-missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 if ((${#missing[@]})); then
   echo "Installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

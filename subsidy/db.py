@@ -52,3 +52,56 @@ def init_db_command():
 def init_app(app):
     app.teardown_appcontext(close_db)
     app.cli.add_command(init_db_command)
+
+
+@migrations()
+def m001_assessments(db):
+    """Assessments, their revisions, and the append-only audit log."""
+    db.execute("""
+        CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL UNIQUE,
+            token TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'draft',
+            company_name TEXT NOT NULL,
+            credit_code TEXT NOT NULL,
+            latest_revision INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            revision INTEGER NOT NULL,
+            profile TEXT NOT NULL,
+            result_zh TEXT NOT NULL,
+            result_en TEXT NOT NULL,
+            policy_id TEXT NOT NULL,
+            policy_version TEXT NOT NULL,
+            total_fen INTEGER NOT NULL,
+            total_exact_fen INTEGER NOT NULL,
+            total_up_to_fen INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            code TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (assessment_id, revision)
+        )""")
+    db.execute("""
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            assessment_id INTEGER,
+            reference TEXT,
+            before TEXT,
+            after TEXT
+        )""")
+    # Append-only, enforced by the database itself, whatever the code above it does.
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(f"""
+            CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""")
+    db.execute("CREATE INDEX revisions_by_assessment ON revisions (assessment_id, revision)")
+    db.execute("CREATE INDEX audit_by_assessment ON audit_log (assessment_id, id)")

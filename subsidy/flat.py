@@ -74,3 +74,26 @@ def unflatten(row: dict) -> dict:
         if isinstance(field, Items) and isinstance(profile.get(name), dict):
             profile[name] = [profile[name][index] for index in sorted(profile[name])]
     return profile
+
+
+def flatten(profile: dict) -> dict:
+    """Return a stored profile as flat column values (text), the inverse of unflatten; used to fill the form."""
+    flat = {}
+
+    def put(path, value):
+        if isinstance(value, bool):
+            flat[path] = "true" if value else "false"
+        elif value is not None:
+            flat[path] = str(value)
+
+    for key, value in profile.items():
+        if isinstance(value, list):
+            for index, element in enumerate(value):
+                for leaf, cell in element.items():
+                    put(f"{key}.{index}.{leaf}", cell)
+        elif isinstance(value, dict):
+            for leaf, cell in value.items():
+                put(f"{key}.{leaf}", cell)
+        else:
+            put(key, value)
+    return flat

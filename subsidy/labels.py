@@ -1,6 +1,7 @@
 """Names of the profile's fields in Chinese and English, for reasons, missing facts, hints and the form."""
 
 FIELD_LABELS = {
+    "company.name": ("企业名称", "company name"),
     "name": ("名称", "name"),
     "credit_code": ("统一社会信用代码", "unified social credit code"),
     "entity_type": ("主体类型", "type of applicant"),
@@ -44,9 +45,15 @@ VALUE_LABELS = {
 
 def field_label(path: str, lang: str) -> str:
     """Return the label of a profile path such as "rd_projects.0.rd_investment"."""
-    leaf = [part for part in path.split(".") if not part.isdigit()][-1]
-    zh, en = FIELD_LABELS.get(leaf, (leaf, leaf))
+    parts = [part for part in path.split(".") if not part.isdigit()]
+    zh, en = FIELD_LABELS.get(".".join(parts)) or FIELD_LABELS.get(parts[-1], (parts[-1], parts[-1]))
     return en if lang == "en" else zh
+
+
+def heading_label(path: str, lang: str) -> str:
+    """Return a field label as it stands alone on a page: "R&D investment", capitalised in English."""
+    label = field_label(path, lang)
+    return label[:1].upper() + label[1:]
 
 
 def value_label(value: str, lang: str) -> str:

@@ -21,6 +21,10 @@ class ItemResult(Schema):
     tier = fields.String()
     cap_fen = fields.Integer(allow_none=True)
     capped = fields.Boolean()
+    rate = fields.String(metadata={"description": "The clause's rate, e.g. 20%, where it has one."})
+    base_fen = fields.Integer(metadata={"description": "The base the rate applies to, in fen."})
+    per_unit_fen = fields.Integer()
+    quantity = fields.Integer()
 
 
 class Hint(Schema):

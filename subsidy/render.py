@@ -74,6 +74,12 @@ def _item_json(clause, outcome: ItemOutcome, precondition_unmet, lang: str) -> d
         entry["tier"] = pick(clause.amount.tiers[outcome.tier].name, lang)
         entry["cap_fen"] = outcome.money.cap_fen
         entry["capped"] = outcome.money.capped
+        if clause.amount.rate is not None:
+            entry["rate"] = format_percent(clause.amount.rate)
+            entry["base_fen"] = outcome.item.values[clause.amount.base]
+        else:
+            entry["per_unit_fen"] = outcome.money.per_unit_fen
+            entry["quantity"] = outcome.money.quantity
     return entry
 
 

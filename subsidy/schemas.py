@@ -315,3 +315,22 @@ def render_errors(errors: dict[str, list], lang: str) -> dict[str, list[str]]:
             messages.text(m.code, lang, **m.params) if isinstance(m, Msg) else str(m) for m in msgs
         ]
     return rendered
+
+
+def dump_profile(profile: dict) -> dict:
+    """Return a validated profile in its input form (money back to yuan strings), the form that is stored.
+
+    load_profile(dump_profile(p)) == p: the stored profile is canonical and reloads to the same values.
+    """
+    from .money import fen_to_yuan_text
+
+    kinds = field_kinds()
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            return {key: walk(value, f"{path}.{key}" if path else key) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(element, f"{path}[]") for element in node]
+        return fen_to_yuan_text(node) if kinds.get(path) == "money" else node
+
+    return walk(profile, "")

@@ -3,7 +3,10 @@
 Every error the API gives has one shape: {"errors": {"field.path": ["message", …]}}, in the language asked for.
 """
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+
+from .. import assessments
+from ..db import get_db
 
 from ..errors import ProfileError, RequestError
 from ..evaluation import evaluate
@@ -26,6 +29,69 @@ def evaluate_view():
     lang = request_language()
     profile = load_profile(json_body())
     return jsonify(result_json(evaluate(profile, engine()), lang))
+
+
+def assessment_document(saved: dict, lang: str) -> dict:
+    """Return the API's view of a saved assessment: its reference, revision, code, result and links."""
+    token = saved["token"]
+    return {
+        "reference": saved["reference"], "revision": saved["revision"], "revisions": saved["revisions"],
+        "status": saved["status"], "code": saved["code"], "created_at": saved["created_at"],
+        "revision_created_at": saved["revision_created_at"],
+        "policy": {"id": saved["policy_id"], "version": saved["policy_version"]},
+        "profile": saved["profile"], "result": saved["result"][lang],
+        "links": {
+            "self": url_for("api.assessment_view", token=token, _external=True),
+            "page": url_for("firm.result_page", token=token, _external=True),
+            "pdf": url_for("firm.estimate_pdf", token=token, revision=saved["revision"], _external=True),
+            "verify": url_for("firm.verify_page", reference=saved["reference"], code=saved["code"], _external=True),
+            "submit": url_for("api.assessment_view", token=token, _external=True) + "/submit",
+        },
+    }
+
+
+@bp.post("/assessments")
+def create_assessment():
+    """Evaluate a profile and save it as a new assessment (201), or 400 with the errors; nothing is saved then."""
+    lang = request_language()
+    profile = load_profile(json_body())
+    saved = assessments.create(get_db(), profile, engine(), current_app.config["VERIFY_SECRET"], actor="api")
+    response = jsonify(assessment_document(saved, lang))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.assessment_view", token=saved["token"], _external=True)
+    return response
+
+
+@bp.get("/assessments/<token>")
+def assessment_view(token):
+    """Return a saved assessment (the latest revision, or ?revision=N)."""
+    saved = assessments.load(get_db(), token, request.args.get("revision", type=int))
+    if saved is None:
+        abort(404)
+    return jsonify(assessment_document(saved, request_language()))
+
+
+@bp.put("/assessments/<token>")
+def revise_assessment(token):
+    """Re-evaluate an edited profile as the next revision of a saved assessment."""
+    lang = request_language()
+    if assessments.find(get_db(), token=token) is None:
+        abort(404)
+    profile = load_profile(json_body())
+    saved = assessments.revise(get_db(), token, profile, engine(), current_app.config["VERIFY_SECRET"], actor="api")
+    return jsonify(assessment_document(saved, lang))
+
+
+@bp.get("/verify/<reference>")
+def verify_view(reference):
+    """Say whether an estimate's code is genuine and its stored content unchanged."""
+    answer = assessments.verify(get_db(), reference, request.args.get("code"),
+                                current_app.config["VERIFY_SECRET"], engine())
+    lang = request_language()
+    answer.pop("result_en" if lang == "zh" else "result", None)
+    if lang == "en" and "result_en" in answer:
+        answer["result"] = answer.pop("result_en")
+    return jsonify(answer)
 
 
 @bp.get("/rules")

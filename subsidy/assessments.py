@@ -1,0 +1,187 @@
+"""Saved assessments: every evaluation a firm saves, its revisions, and the code that proves a PDF genuine.
+
+An assessment has a readable reference (HZAI-2026-000123) printed on the estimate, and an unguessable token that
+is the firm's key to come back, edit and re-evaluate. Each save is a new revision; old ones are kept. The stored
+result is what pages and PDFs show: they never run the engine again.
+"""
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import secrets
+
+from .evaluation import evaluate
+from .render import result_json
+from .schemas import dump_profile
+
+REFERENCE_PREFIX = "HZAI"
+TOKEN_BYTES = 24
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def canonical(document) -> str:
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(profile: dict, result_zh: dict, result_en: dict) -> str:
+    """Return the SHA-256 of the stored profile and results, in a canonical JSON form."""
+    body = canonical({"profile": profile, "result_zh": result_zh, "result_en": result_en})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def verification_code(secret: str, reference: str, revision: int, digest: str) -> str:
+    """Return the short code printed on an estimate: an HMAC over reference, revision and content hash."""
+    mac = hmac.new(secret.encode(), f"{reference}|{revision}|{digest}".encode(), hashlib.sha256).digest()
+    text = base64.b32encode(mac[:10]).decode().rstrip("=")  # 80 bits, 16 characters
+    return "-".join(text[i:i + 4] for i in range(0, 16, 4))
+
+
+def normalise_code(code: str | None) -> str:
+    return "-".join(filter(None, [(code or "").upper().replace("-", "").replace(" ", "")[i:i + 4]
+                                  for i in range(0, 16, 4)]))
+
+
+def _evaluate(profile: dict, engine):
+    evaluation = evaluate(profile, engine)
+    return result_json(evaluation, "zh"), result_json(evaluation, "en")
+
+
+def _revision_row(assessment_id, revision, reference, profile, engine, secret):
+    stored = dump_profile(profile)
+    result_zh, result_en = _evaluate(profile, engine)
+    digest = content_hash(stored, result_zh, result_en)
+    return {
+        "assessment_id": assessment_id, "revision": revision, "profile": canonical(stored),
+        "result_zh": canonical(result_zh), "result_en": canonical(result_en),
+        "policy_id": result_zh["policy"]["id"], "policy_version": result_zh["policy"]["version"],
+        "total_fen": result_zh["total_fen"], "total_exact_fen": result_zh["total_exact_fen"],
+        "total_up_to_fen": result_zh["total_up_to_fen"], "content_hash": digest,
+        "code": verification_code(secret, reference, revision, digest), "created_at": now(),
+    }
+
+
+def audit(db, actor: str, action: str, assessment: dict | None = None, before=None, after=None):
+    """Append one row to the audit log."""
+    db.table("audit_log").insert({
+        "at": now(), "actor": actor, "action": action,
+        "assessment_id": assessment["id"] if assessment else None,
+        "reference": assessment["reference"] if assessment else None,
+        "before": canonical(before) if before is not None else None,
+        "after": canonical(after) if after is not None else None,
+    })
+
+
+def create(db, profile: dict, engine, secret: str, actor: str = "firm") -> dict:
+    """Save a new assessment with its first revision; return the assessment with that revision."""
+    stamp = now()
+    with db.atomic():
+        table = db.table("assessments")
+        table.insert({
+            "reference": f"pending-{secrets.token_hex(8)}", "token": secrets.token_urlsafe(TOKEN_BYTES),
+            "status": "draft", "company_name": profile["company"]["name"],
+            "credit_code": profile["company"]["credit_code"], "latest_revision": 1,
+            "created_at": stamp, "updated_at": stamp,
+        })
+        assessment_id = table.last_pk
+        reference = f"{REFERENCE_PREFIX}-{stamp[:4]}-{assessment_id:06d}"
+        table.update(assessment_id, {"reference": reference})
+        db.table("revisions").insert(_revision_row(assessment_id, 1, reference, profile, engine, secret))
+        assessment = table.get(assessment_id)
+        audit(db, actor, "create", assessment, after={"revision": 1, "profile": dump_profile(profile)})
+    return load(db, assessment["token"])
+
+
+def revise(db, token: str, profile: dict, engine, secret: str, actor: str = "firm") -> dict | None:
+    """Save an edited profile as the next revision of an assessment; return it, or None if there is none."""
+    with db.atomic():
+        current = find(db, token=token)
+        if current is None:
+            return None
+        revision = current["latest_revision"] + 1
+        previous = json.loads(_revision(db, current["id"], current["latest_revision"])["profile"])
+        db.table("revisions").insert(
+            _revision_row(current["id"], revision, current["reference"], profile, engine, secret))
+        db.table("assessments").update(current["id"], {
+            "latest_revision": revision, "updated_at": now(), "company_name": profile["company"]["name"],
+            "credit_code": profile["company"]["credit_code"]})
+        audit(db, actor, "edit", current, before={"revision": revision - 1, "profile": previous},
+              after={"revision": revision, "profile": dump_profile(profile)})
+    return load(db, token)
+
+
+def find(db, token: str | None = None, reference: str | None = None) -> dict | None:
+    column, value = ("token", token) if token is not None else ("reference", reference)
+    rows = list(db.table("assessments").rows_where(f"{column} = ?", [value], limit=1))
+    return rows[0] if rows else None
+
+
+def _revision(db, assessment_id: int, revision: int) -> dict | None:
+    rows = list(db.table("revisions").rows_where("assessment_id = ? AND revision = ?", [assessment_id, revision]))
+    return rows[0] if rows else None
+
+
+def load(db, token: str, revision: int | None = None, by_reference: bool = False) -> dict | None:
+    """Return an assessment with one revision (the latest by default) decoded, or None."""
+    assessment = find(db, reference=token) if by_reference else find(db, token=token)
+    if assessment is None:
+        return None
+    row = _revision(db, assessment["id"], revision or assessment["latest_revision"])
+    if row is None:
+        return None
+    revisions = [r["revision"] for r in db.table("revisions").rows_where(
+        "assessment_id = ?", [assessment["id"]], order_by="revision", select="revision")]
+    return {**assessment, "revision": row["revision"], "revisions": revisions, "code": row["code"],
+            "revision_created_at": row["created_at"], "content_hash": row["content_hash"],
+            "policy_id": row["policy_id"], "policy_version": row["policy_version"],
+            "profile": json.loads(row["profile"]),
+            "result": {"zh": json.loads(row["result_zh"]), "en": json.loads(row["result_en"])}}
+
+
+def verify(db, reference: str, code: str | None, secret: str, engine) -> dict:
+    """Say whether a code is genuine for some revision of reference and the stored content is unchanged.
+
+    The stored result is also recomputed from the stored profile with the pinned policy version.
+    """
+    assessment = find(db, reference=reference)
+    wanted = normalise_code(code)
+    answer = {"reference": reference, "genuine": False}
+    if assessment is None or not wanted:
+        return answer
+    for row in db.table("revisions").rows_where("assessment_id = ?", [assessment["id"]], order_by="revision"):
+        if not hmac.compare_digest(row["code"], wanted):
+            continue
+        profile = json.loads(row["profile"])
+        result_zh, result_en = json.loads(row["result_zh"]), json.loads(row["result_en"])
+        unchanged = content_hash(profile, result_zh, result_en) == row["content_hash"]
+        recomputed = _recompute(profile, row, engine)
+        expected = verification_code(secret, reference, row["revision"], row["content_hash"])
+        genuine = unchanged and hmac.compare_digest(expected, wanted)
+        answer.update(genuine=genuine, unchanged=unchanged, revision=row["revision"],
+                      latest_revision=assessment["latest_revision"], created_at=row["created_at"],
+                      company_name=profile["company"]["name"], credit_code=profile["company"]["credit_code"],
+                      policy_id=row["policy_id"], policy_version=row["policy_version"],
+                      total_fen=row["total_fen"], total_exact_fen=row["total_exact_fen"],
+                      total_up_to_fen=row["total_up_to_fen"], recomputed=recomputed,
+                      result=result_zh, result_en=result_en)
+        return answer
+    return answer
+
+
+def _recompute(profile: dict, row: dict, engine) -> dict:
+    """Recompute a stored revision with the engine, if it still has the policy version the revision pinned."""
+    from .schemas import load_profile
+
+    version = engine.rulebook.policy["version"]
+    if (row["policy_id"], row["policy_version"]) != (engine.rulebook.policy["id"], version):
+        return {"available": False, "policy_version": version}
+    result = result_json(evaluate(load_profile(profile), engine), "zh")
+    stored = json.loads(row["result_zh"])
+    differs = [c["id"] for c, s in zip(result["clauses"], stored["clauses"])
+               if (c["status"], c["amount_fen"]) != (s["status"], s["amount_fen"])]
+    return {"available": True, "matches": not differs and result["total_fen"] == row["total_fen"],
+            "total_fen": result["total_fen"], "differs": differs}

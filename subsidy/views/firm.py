@@ -1,0 +1,193 @@
+"""The firm's pages: the self-assessment form, the saved result, the PDF estimate, and verification.
+
+Pages present stored results; the engine runs only when a profile is saved (and when a code is verified).
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from .. import assessments
+from ..db import get_db
+from ..errors import ProfileError
+from ..flat import flatten, unflatten
+from ..i18n import page_language
+from ..schemas import load_profile, render_errors
+from .form_layout import LIST_SECTIONS, SECTIONS, kind_of
+
+bp = Blueprint("firm", __name__)
+
+UNITS = ("yuan", "wan")
+_ROW_FIELD = re.compile(r"^([a-z_]+)\.(\d+)\.([a-z_]+)$")
+_CONTROL_FIELDS = {"csrf_token", "action", "unit"}
+
+
+def _engine():
+    return current_app.extensions["subsidy.engine"]
+
+
+def _secret():
+    return current_app.config["VERIFY_SECRET"]
+
+
+# --- Reading the form ---------------------------------------------------------------------------------------
+
+
+def _compact(values: dict) -> tuple[dict, dict]:
+    """Renumber list rows so that filled rows are 0, 1, 2 … (blank rows dropped); return values and row counts."""
+    rows: dict[str, dict[int, dict]] = {section: {} for section in LIST_SECTIONS}
+    flat = {}
+    for name, value in values.items():
+        match = _ROW_FIELD.match(name)
+        if match and match.group(1) in rows:
+            rows[match.group(1)].setdefault(int(match.group(2)), {})[match.group(3)] = value
+        else:
+            flat[name] = value
+    counts = {}
+    for section, by_index in rows.items():
+        filled = [by_index[i] for i in sorted(by_index) if any(v.strip() for v in by_index[i].values())]
+        for index, row in enumerate(filled):
+            for leaf, value in row.items():
+                flat[f"{section}.{index}.{leaf}"] = value
+        counts[section] = len(filled)
+    return flat, counts
+
+
+def _in_yuan(values: dict, unit: str) -> dict:
+    """Return values with money given in 万元 turned into yuan; text that is not a number is left for the schema."""
+    if unit != "wan":
+        return values
+    converted = dict(values)
+    for name, value in values.items():
+        if kind_of(name) == "money" and value.strip():
+            try:
+                amount = Decimal(value.strip().replace(",", "")) * 10000
+            except InvalidOperation:
+                continue
+            if amount.is_finite():
+                converted[name] = format(amount.normalize(), "f")
+    return converted
+
+
+def _read_form():
+    """Return (values, row counts, unit, action) from the posted form."""
+    form = request.form
+    values = {name: form.get(name, "") for name in form if name not in _CONTROL_FIELDS and not name.startswith("rows.")}
+    values, counts = _compact(values)
+    unit = form.get("unit") if form.get("unit") in UNITS else "yuan"
+    return values, counts, unit, form.get("action", "save")
+
+
+def _form_page(values, counts, unit, errors=None, status=200, assessment=None):
+    lang = page_language()
+    shown_rows = {section: max(counts.get(section, 0), 1) for section in LIST_SECTIONS}
+    rulebook = _engine().rulebook
+    return render_template(
+        "firm/form.html", sections=SECTIONS, values=values, rows=shown_rows, unit=unit, errors=errors or {},
+        kind_of=kind_of, clauses=rulebook.by_id, lang=lang, assessment=assessment,
+    ), status
+
+
+def _handle_post(assessment=None):
+    values, counts, unit, action = _read_form()
+    if action.startswith("add:") and action[4:] in LIST_SECTIONS:
+        counts[action[4:]] += 1
+        return _form_page(values, {s: c for s, c in counts.items()}, unit, assessment=assessment)
+    if action.startswith("remove:"):
+        _, section, index = (action.split(":") + ["", ""])[:3]
+        if section in LIST_SECTIONS and index.isdigit():
+            values = {k: v for k, v in values.items() if not k.startswith(f"{section}.{index}.")}
+            values, counts = _compact(values)
+        return _form_page(values, counts, unit, assessment=assessment)
+    try:
+        profile = load_profile(unflatten(_in_yuan(values, unit)))
+    except ProfileError as error:
+        return _form_page(values, counts, unit, render_errors(error.errors, page_language()), 400, assessment)
+    db = get_db()
+    if assessment is None:
+        saved = assessments.create(db, profile, _engine(), _secret())
+    else:
+        saved = assessments.revise(db, assessment["token"], profile, _engine(), _secret())
+    return redirect(url_for("firm.result_page", token=saved["token"]), code=303)
+
+
+# --- Pages --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+def form_page():
+    """The self-assessment form (empty), and saving it as a new assessment."""
+    if request.method == "POST":
+        return _handle_post()
+    return _form_page({}, {}, "yuan")
+
+
+def _saved_or_404(token, revision=None):
+    saved = assessments.load(get_db(), token, revision)
+    if saved is None:
+        abort(404)
+    return saved
+
+
+@bp.route("/a/<token>/edit", methods=["GET", "POST"])
+def edit_page(token):
+    """The form filled with the latest revision; saving it makes the next revision."""
+    saved = _saved_or_404(token)
+    if request.method == "POST":
+        return _handle_post(saved)
+    values, counts = _compact(flatten(saved["profile"]))
+    return _form_page(values, counts, "yuan", assessment=saved)
+
+
+@bp.get("/a/<token>")
+def result_page(token):
+    """The saved result of an assessment (the latest revision, or ?revision=N)."""
+    saved = _saved_or_404(token, request.args.get("revision", type=int))
+    lang = page_language()
+    return render_template("firm/result.html", saved=saved, result=saved["result"][lang], lang=lang)
+
+
+@bp.get("/a/<token>/estimate.pdf")
+def estimate_pdf(token):
+    """The PDF estimate of one revision, to attach to a filing."""
+    from ..pdf import render_estimate
+
+    saved = _saved_or_404(token, request.args.get("revision", type=int))
+    lang = page_language()
+    verify_url = url_for("firm.verify_page", reference=saved["reference"], code=saved["code"], _external=True)
+    document = {**saved, "created_at": saved["revision_created_at"], "result": saved["result"][lang]}
+    pdf = render_estimate(document, lang, verify_url)
+    name = f"{saved['reference']}-r{saved['revision']}-{lang}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/verify/<reference>")
+def verify_page(reference):
+    """Whether an estimate is genuine and unchanged, with the stored result recomputed."""
+    code = request.args.get("code", "")
+    answer = assessments.verify(get_db(), reference, code, _secret(), _engine()) if code else None
+    lang = page_language()
+    if answer and lang == "en" and "result_en" in answer:
+        answer["result"] = answer["result_en"]
+    return render_template("firm/verify.html", reference=reference, code=code, answer=answer, lang=lang)
+
+
+@bp.record_once
+def _template_helpers(state):
+    """Give every template (macros included) the helpers that show labels, choices and money."""
+    from ..labels import field_label, heading_label, value_label
+    from ..money import format_wan, format_yuan, to_capital
+    from ..schemas import ENTITY_TYPES, TALENT_TEAMS
+    from .charts import rate_chart
+
+    def choices_for(path, lang):
+        codes = {"company.entity_type": ENTITY_TYPES, "talent_team": TALENT_TEAMS}.get(path)
+        return [(code, value_label(code, lang)) for code in codes] if codes else None
+
+    state.app.jinja_env.globals.update(
+        field_label=field_label, heading_label=heading_label, value_label=value_label, choices_for=choices_for,
+        pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
+        yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart,
+    )

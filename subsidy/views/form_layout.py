@@ -1,0 +1,99 @@
+"""The firm's form: its sections by clause family, and the fields each asks (only what the clauses need)."""
+
+from dataclasses import dataclass, field
+
+from ..schemas import field_kinds
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeatable list of rows (R&D projects, platforms, scenario projects)."""
+
+    section: str  # rd_projects
+    title: tuple[str, str]
+    fields: tuple[str, ...]  # leaf names
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: tuple[str, str]
+    help: tuple[str, str]
+    clauses: tuple[str, ...]
+    fields: tuple[str, ...] = ()
+    groups: tuple[Group, ...] = field(default_factory=tuple)
+
+
+SECTIONS = (
+    Section("company", ("企业信息", "Company"),
+            ("按营业执照填写。须在杭州注册，才能享受本政策的各项支持。",
+             "As on the business licence. Every measure of this policy is for applicants registered in Hangzhou."),
+            (), ("company.name", "company.credit_code", "company.entity_type", "company.registered_in_hangzhou",
+                 "company.is_ai_enterprise")),
+    Section("rd", ("关键核心技术研发（第一条）", "Key core technology R&D (clause 一)"),
+            ("列入市重大科技创新计划人工智能专项的项目，按研发投入的 20% 补助，每个项目最高 500 万元；经专家委员会审定推荐的基础核心技术项目最高 2000 万元。",
+             "Projects in the city's AI special programme get 20 % of their R&D investment, up to ¥5M each, or up to "
+             "¥20M for basic core technology projects recommended by the expert committee."),
+            ("rd_subsidy", "major_project_referral"), ("referrals.national_or_provincial_major_project",),
+            (Group("rd_projects", ("研发项目", "R&D project"),
+                   ("name", "in_city_ai_special", "expert_recommended_core_tech", "rd_investment")),)),
+    Section("labs", ("基础研究平台（第二条）", "Basic research platforms (clause 二)"),
+            ("新创建人工智能方向的国家重点实验室，每个资助 3000 万元。", "A newly founded national key laboratory in AI: ¥30M each."),
+            ("key_lab_award", "innovation_carrier_referral"),
+            ("new_national_key_labs", "referrals.national_innovation_carrier")),
+    Section("platforms", ("服务平台、共性平台与测试（第三条）", "Platforms and testing (clause 三)"),
+            ("服务平台实际投入 500 万元以上且服务成效良好的，按软硬件投入 30% 补助（最高 500 万元）；共性技术研发平台按新购设备总价 50% 补助（最高 3000 万元）；第三方测试费用按 30% 补助（最高 300 万元）。",
+             "Service platforms with ¥5M or more actual investment and good results: 30 % of hardware and software "
+             "investment (up to ¥5M). Common-technology platforms: 50 % of new R&D equipment (up to ¥30M). "
+             "Accredited third-party testing: 30 % of the fees (up to ¥3M)."),
+            ("service_platform_subsidy", "common_platform_subsidy", "testing_subsidy"),
+            ("testing.fees", "testing.provider_accredited"),
+            (Group("service_platforms", ("科技创新服务平台", "Innovation service platform"),
+                   ("name", "actual_investment", "hw_sw_investment", "good_service_results")),
+             Group("common_tech_platforms", ("共性技术研发平台", "Common-technology R&D platform"),
+                   ("name", "new_equipment_total")))),
+    Section("products", ("产品在地应用（第四条）", "Local use of AI products (clause 四)"),
+            ("首台套、软件产品、自主芯片或模组，按其他专项政策支持。",
+             "First-of-a-kind equipment, software products and own chips are supported under other policies."),
+            ("product_application_referral",), ("referrals.first_of_kind_product",)),
+    Section("scenarios", ("应用场景（第五条）", "Application scenarios (clause 五)"),
+            ("入选示范应用场景的项目，最高可获总投资 20% 的资助：总投资 1500 万元及以下最高 300 万元，以上最高 1000 万元。",
+             "Selected demonstration scenarios may get up to 20 % of total investment: up to ¥3M at ¥15M or less, "
+             "up to ¥10M above."),
+            ("scenario_subsidy",), (),
+            (Group("scenario_projects", ("应用场景项目", "Scenario project"),
+                   ("name", "selected_as_demo", "total_investment")),)),
+    Section("growth", ("企业发展（第六条）", "Enterprise growth (clause 六)"),
+            ("上规模和技术改造投入按“新制造业计划”政策支持。", "Scaling up and renovation are supported under the new manufacturing plan."),
+            ("enterprise_growth_referral",), ("referrals.scaling_or_renovation",)),
+    Section("talent", ("人才团队（第八条）", "Talent teams (clause 八)"),
+            ("入选省市领军型创新创业团队的，最高 500 万元项目资助；顶尖人才项目一事一议。",
+             "Teams selected as provincial or municipal leading teams: up to ¥5M. Top talent: case by case."),
+            ("talent_team_funding", "top_talent_referral"), ("talent_team", "referrals.top_talent")),
+    Section("carriers", ("孵化器与产业载体（第九条）", "Incubators and carriers (clause 九)"),
+            ("经认定的孵化器、众创空间中人工智能企业超过 60% 的，每年再给予 100 万元运营补助。",
+             "A certified incubator where AI firms are more than 60 % of those incubated gets ¥1M a year on top."),
+            ("incubator_bonus", "carrier_referral"),
+            ("incubator.certified", "incubator.incubated_total", "incubator.incubated_ai",
+             "referrals.operates_ai_carrier")),
+    Section("standards", ("标准（第十一条）", "Standards (clause 十一)"),
+            ("主导制定完成国际标准的最高 100 万元，国家标准最高 30 万元（每项）；行业、团体标准不适用。",
+             "Each completed international standard led: up to ¥1M; national: up to ¥300,000. Industry and group "
+             "standards do not count."),
+            ("standards_award",), ("standards.international", "standards.national")),
+)
+
+LIST_SECTIONS = tuple(group.section for section in SECTIONS for group in section.groups)
+
+
+def kind_of(path: str) -> str:
+    """Return the kind of a form field path ("rd_projects.0.rd_investment" → money)."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[1].isdigit():
+        path = f"{parts[0]}[].{parts[2]}"
+    return field_kinds().get(path, "text")
+
+
+def all_paths() -> set[str]:
+    """Return the scalar paths the form asks (list rows are checked by their section and leaf)."""
+    return {path for section in SECTIONS for path in section.fields}
