@@ -7,13 +7,13 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, db, i18n
+from subsidy import cli, db, i18n, users
 from subsidy.engine import Engine
 from subsidy.messages import text
 from subsidy.requests import request_language
 from subsidy.rulebook import RULES_DIR, default_rulebook, load_rulebook
 from subsidy.settings import ensure_instance_config
-from subsidy.views import api, firm
+from subsidy.views import api, firm, officer, officer_batch
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 
@@ -27,7 +27,11 @@ def create_app(test_config=None):
         DATABASE=os.path.join(app.instance_path, "subsidy.sqlite3"),
         RULES_DIR=str(RULES_DIR),
         MAX_CONTENT_LENGTH=1024 * 1024,
-        JSON_SORT_KEYS=False,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
     )
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
@@ -48,8 +52,11 @@ def create_app(test_config=None):
     db.init_db(app.config["DATABASE"])
     db.init_app(app)
     i18n.init_app(app)
+    users.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(firm.bp)
+    app.register_blueprint(officer.bp)
+    app.register_blueprint(officer_batch.bp)
 
     # Every form carries a CSRF token; the JSON API takes no cookies and is exempt.
     csrf = CSRFProtect(app)

@@ -105,3 +105,57 @@ def m001_assessments(db):
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""")
     db.execute("CREATE INDEX revisions_by_assessment ON revisions (assessment_id, revision)")
     db.execute("CREATE INDEX audit_by_assessment ON audit_log (assessment_id, id)")
+
+
+@migrations()
+def m002_officers(db):
+    """Officer accounts, failed logins, reviews of submitted filings, and batch screening jobs."""
+    db.execute("""
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('officer', 'admin')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE TABLE login_failures (id INTEGER PRIMARY KEY, username TEXT NOT NULL, at REAL NOT NULL)")
+    db.execute("CREATE INDEX login_failures_by_user ON login_failures (username, at)")
+    db.execute("""
+        CREATE TABLE reviews (
+            assessment_id INTEGER PRIMARY KEY REFERENCES assessments(id),
+            revision INTEGER NOT NULL,
+            overrides TEXT NOT NULL DEFAULT '{}',
+            evidence TEXT NOT NULL DEFAULT '{}',
+            clause_decisions TEXT NOT NULL DEFAULT '{}',
+            verified_zh TEXT,
+            verified_en TEXT,
+            final_decision TEXT,
+            final_note TEXT,
+            officer TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            decided_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE batch_jobs (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            officer TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            status TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            processed INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            finished_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE batch_rows (
+            job_id INTEGER NOT NULL REFERENCES batch_jobs(id),
+            position INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            input TEXT NOT NULL,
+            outcome TEXT,
+            PRIMARY KEY (job_id, position)
+        )""")
+    db.execute("CREATE INDEX assessments_by_status ON assessments (status, updated_at)")

@@ -41,6 +41,8 @@ CATALOGUE = {
     "body_too_large": ("请求体过大。", "The request body is too large."),
     "not_found": ("找不到该地址。", "No such address."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
+    "submitted_locked": ("已提交审核，不能再修改。", "Submitted for review: it can no longer be edited."),
+    "login_required": ("请先以经办人员身份登录。", "Log in as an officer first."),
     "internal": ("服务器内部错误，已记录。", "Internal error; it has been logged."),
     # Evaluation.
     "reason_unmet": ("不满足条件：{requires}（申报值：{value}）。", "Condition not met: {requires} (declared: {value})."),

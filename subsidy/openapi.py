@@ -18,6 +18,7 @@ class ItemResult(Schema):
     formula = fields.String(required=True)
     reasons = fields.List(fields.String(), required=True)
     missing = fields.List(fields.String(), required=True)
+    to_confirm = fields.List(fields.String(), metadata={"description": "Profile paths of self-declared facts."})
     tier = fields.String()
     cap_fen = fields.Integer(allow_none=True)
     capped = fields.Boolean()

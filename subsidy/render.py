@@ -69,6 +69,7 @@ def _item_json(clause, outcome: ItemOutcome, precondition_unmet, lang: str) -> d
         "formula": _formula(clause, outcome, lang),
         "reasons": reasons,
         "missing": [outcome.item.paths[f] for f in outcome.missing],
+        "to_confirm": [outcome.item.paths[c.field] for c in outcome.confirm] if outcome.status == ELIGIBLE else [],
     }
     if outcome.money is not None:
         entry["tier"] = pick(clause.amount.tiers[outcome.tier].name, lang)

@@ -75,11 +75,26 @@ def assessment_view(token):
 def revise_assessment(token):
     """Re-evaluate an edited profile as the next revision of a saved assessment."""
     lang = request_language()
-    if assessments.find(get_db(), token=token) is None:
+    found = assessments.find(get_db(), token=token)
+    if found is None:
         abort(404)
+    if found["status"] != "draft":
+        raise RequestError("submitted_locked", status=409)
     profile = load_profile(json_body())
     saved = assessments.revise(get_db(), token, profile, engine(), current_app.config["VERIFY_SECRET"], actor="api")
     return jsonify(assessment_document(saved, lang))
+
+
+@bp.post("/assessments/<token>/submit")
+def submit_assessment(token):
+    """Submit a saved assessment for an officer's review (draft → submitted); repeating it changes nothing."""
+    from .. import review
+
+    found = assessments.find(get_db(), token=token)
+    if found is None:
+        abort(404)
+    review.submit(get_db(), found, actor="api")
+    return jsonify(assessment_document(assessments.load(get_db(), token), request_language()))
 
 
 @bp.get("/verify/<reference>")

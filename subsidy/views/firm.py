@@ -130,10 +130,22 @@ def _saved_or_404(token, revision=None):
     return saved
 
 
+@bp.post("/a/<token>/submit")
+def submit(token):
+    """Submit the assessment for review by an officer; it can no longer be edited."""
+    from .. import review
+
+    saved = _saved_or_404(token)
+    review.submit(get_db(), saved, actor="firm")
+    return redirect(url_for("firm.result_page", token=token), code=303)
+
+
 @bp.route("/a/<token>/edit", methods=["GET", "POST"])
 def edit_page(token):
-    """The form filled with the latest revision; saving it makes the next revision."""
+    """The form filled with the latest revision; saving it makes the next revision (drafts only)."""
     saved = _saved_or_404(token)
+    if saved["status"] != "draft":
+        return render_template("firm/locked.html", saved=saved), 409
     if request.method == "POST":
         return _handle_post(saved)
     values, counts = _compact(flatten(saved["profile"]))
@@ -186,7 +198,17 @@ def _template_helpers(state):
         codes = {"company.entity_type": ENTITY_TYPES, "talent_team": TALENT_TEAMS}.get(path)
         return [(code, value_label(code, lang)) for code in codes] if codes else None
 
+    statuses = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"),
+                "under_review": ("审核中", "under review"), "approved": ("已批准", "approved"),
+                "partly_approved": ("部分批准", "partly approved"), "rejected": ("未批准", "rejected")}
+
+    def status_label(status):
+        from ..i18n import page_language
+        zh, en = statuses.get(status, (status, status))
+        return en if page_language() == "en" else zh
+
     state.app.jinja_env.globals.update(
+        status_label=status_label,
         field_label=field_label, heading_label=heading_label, value_label=value_label, choices_for=choices_for,
         pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
         yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart,

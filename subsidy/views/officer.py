@@ -1,0 +1,327 @@
+"""The officer's workspace: login, the queue of submitted filings, review against evidence, decisions, audit.
+
+Everything here needs a logged-in officer: pages redirect to /login, the JSON API answers 401.
+"""
+
+import csv
+import io
+
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import assessments, review
+from ..assessments import audit
+from ..db import get_db
+from ..errors import ProfileError
+from ..flat import flatten
+from ..i18n import page_language
+from ..schemas import render_errors
+from ..users import authenticate
+from .form_layout import SECTIONS, kind_of
+
+bp = Blueprint("officer", __name__)
+PAGE_SIZE = 20
+SORTS = {"updated": "updated_at", "reference": "reference", "company": "company_name", "total": "total_fen",
+         "status": "status"}
+
+
+def _engine():
+    return current_app.extensions["subsidy.engine"]
+
+
+# --- Login --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The officers' login page."""
+    error, status = None, 200
+    username = request.form.get("username", "").strip()
+    if request.method == "POST":
+        db = get_db()
+        user, wait = authenticate(db, username, request.form.get("password", ""))
+        if user:
+            session.clear()
+            login_user(user)
+            audit(db, user.username, "login")
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/officer/") else url_for("officer.queue"), code=303)
+        error, status = ("wait", 429) if wait else ("bad", 401)
+        return render_template("officer/login.html", error=error, wait=wait, username=username), status
+    return render_template("officer/login.html", error=error, wait=0, username=username), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit(get_db(), current_user.username, "logout")
+    logout_user()
+    session.clear()
+    return redirect(url_for("officer.login"), code=303)
+
+
+# --- The queue ----------------------------------------------------------------------------------------------
+
+
+def _queue_rows(db, status, query, sort, order, page):
+    where, params = ["a.status != 'draft'"], []
+    if status:
+        where.append("a.status = ?")
+        params.append(status)
+    if query:
+        where.append("(a.company_name LIKE ? OR a.credit_code LIKE ? OR a.reference LIKE ?)")
+        params += [f"%{query}%", f"%{query.upper()}%", f"%{query.upper()}%"]
+    column = SORTS.get(sort, "updated_at")
+    direction = "ASC" if order == "asc" else "DESC"
+    base = f"""FROM assessments a JOIN revisions r ON r.assessment_id = a.id AND r.revision = a.latest_revision
+               WHERE {' AND '.join(where)}"""
+    total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    rows = list(db.query(
+        f"""SELECT a.reference, a.company_name, a.credit_code, a.status, a.updated_at, a.latest_revision,
+                   r.total_fen, r.total_exact_fen, r.total_up_to_fen {base}
+            ORDER BY {column} {direction}, a.id {direction} LIMIT ? OFFSET ?""",
+        params + [PAGE_SIZE, (page - 1) * PAGE_SIZE]))
+    return rows, total
+
+
+@bp.get("/officer/")
+@login_required
+def queue():
+    """Submitted filings, filtered by status, searched by company, credit code or reference, sorted, paged."""
+    status = request.args.get("status", "")
+    status = status if status in review.STATUSES and status != "draft" else ""
+    query = request.args.get("q", "").strip()[:100]
+    sort = request.args.get("sort", "updated")
+    order = "asc" if request.args.get("order") == "asc" else "desc"
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = _queue_rows(get_db(), status, query, sort, order, page)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("officer/queue.html", rows=rows, total=total, page=page, pages=pages, status=status,
+                           query=query, sort=sort, order=order, statuses=review.STATUSES[1:])
+
+
+@bp.get("/api/v1/officer/queue")
+@login_required
+def queue_api():
+    """The queue as JSON (same filters as the page)."""
+    rows, total = _queue_rows(get_db(), request.args.get("status", ""), request.args.get("q", "").strip(),
+                              request.args.get("sort", "updated"), request.args.get("order", "desc"),
+                              max(request.args.get("page", 1, type=int), 1))
+    return {"total": total, "items": rows}
+
+
+# --- Review -------------------------------------------------------------------------------------------------
+
+
+def _filing(reference):
+    saved = assessments.load(get_db(), reference, by_reference=True)
+    if saved is None or saved["status"] == "draft":
+        abort(404)
+    return saved
+
+
+def _review_page(saved, errors=None, status=200, overrides=None):
+    db = get_db()
+    lang = page_language()
+    current = review.get_review(db, saved["id"])
+    verified = current[f"verified_{lang}"] if current else None
+    claimed = saved["result"][lang]
+    rows = review.comparison(claimed, verified)
+    log = list(db.table("audit_log").rows_where("assessment_id = ?", [saved["id"]], order_by="id"))
+    overrides = overrides if overrides is not None else (current["overrides"] if current else {})
+    confirmations = [(path, item["name"], clause["title"]) for clause in claimed["clauses"]
+                     for item in clause["items"] for path in item.get("to_confirm", [])]
+    return render_template(
+        "officer/review.html", saved=saved, claimed=claimed, verified=verified, rows=rows, review=current,
+        overrides=overrides, claimed_flat=flatten(saved["profile"]), confirmations=confirmations, log=log,
+        errors=errors or {}, lang=lang, sections=SECTIONS, kind_of=kind_of,
+        decisions=review.CLAUSE_DECISIONS, finals=review.FINAL_DECISIONS), status
+
+
+@bp.get("/officer/a/<reference>")
+@login_required
+def review_page(reference):
+    """The claimed profile and result, the verified values and result side by side, decisions, audit."""
+    return _review_page(_filing(reference))
+
+
+@bp.post("/officer/a/<reference>/review")
+@login_required
+def review_update(reference):
+    """Save verified values, confirmations and evidence; the engine recomputes the verified result."""
+    saved = _filing(reference)
+    claimed = flatten(saved["profile"])
+    overrides = {}
+    for name, value in request.form.items():
+        if name.startswith("verified."):
+            path = name[len("verified."):]
+            if value.strip() and value.strip() != claimed.get(path, ""):
+                overrides[path] = value.strip()
+        elif name.startswith("confirm."):
+            path = name[len("confirm."):]
+            if value in ("true", "false") and value != claimed.get(path):
+                overrides[path] = value
+    evidence = {name[len("evidence."):]: True for name in request.form if name.startswith("evidence.")}
+    try:
+        review.update_review(get_db(), saved, saved["profile"], overrides, evidence, current_user.username, _engine())
+    except ProfileError as error:
+        return _review_page(saved, render_errors(error.errors, page_language()), 400, overrides)
+    except review.ReviewError as error:
+        flash(error.code)
+        return redirect(url_for("officer.review_page", reference=reference), code=303)
+    return redirect(url_for("officer.review_page", reference=reference) + "#comparison", code=303)
+
+
+@bp.post("/officer/a/<reference>/decide")
+@login_required
+def decide(reference):
+    """Record a decision and note per clause, and the final decision."""
+    saved = _filing(reference)
+    decisions = {}
+    for clause in saved["result"]["zh"]["clauses"]:
+        choice = request.form.get(f"decision.{clause['id']}", "")
+        note = request.form.get(f"note.{clause['id']}", "").strip()[:500]
+        if choice in review.CLAUSE_DECISIONS or note:
+            decisions[clause["id"]] = {"decision": choice, "note": note}
+    try:
+        review.decide(get_db(), saved, decisions, request.form.get("final", ""),
+                      request.form.get("final_note", "").strip()[:2000], current_user.username)
+    except review.ReviewError as error:
+        flash(error.code)
+    return redirect(url_for("officer.review_page", reference=reference), code=303)
+
+
+@bp.get("/officer/a/<reference>/decision.pdf")
+@login_required
+def decision_pdf(reference):
+    """The decision as a PDF."""
+    from ..pdf import render_decision
+
+    saved = _filing(reference)
+    current = review.get_review(get_db(), saved["id"])
+    if current is None or not current["final_decision"]:
+        abort(404)
+    lang = page_language()
+    claimed = saved["result"][lang]
+    rows = review.comparison(claimed, current[f"verified_{lang}"])
+    audit(get_db(), current_user.username, "export_decision_pdf", saved)
+    pdf = render_decision(saved, current, rows, lang)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{reference}-decision-{lang}.pdf"'})
+
+
+@bp.get("/officer/a/<reference>/audit.csv")
+@login_required
+def audit_csv(reference):
+    """The audit log of one filing as CSV."""
+    saved = _filing(reference)
+    db = get_db()
+    rows = list(db.table("audit_log").rows_where("assessment_id = ?", [saved["id"]], order_by="id"))
+    audit(db, current_user.username, "export_audit", saved)
+    return _csv_response(rows, f"{reference}-audit.csv")
+
+
+@bp.get("/officer/audit.csv")
+@login_required
+def audit_all_csv():
+    """The whole audit log as CSV."""
+    db = get_db()
+    audit(db, current_user.username, "export_audit_all")
+    return _csv_response(list(db.table("audit_log").rows_where(order_by="id")), "audit.csv")
+
+
+def _csv_response(rows, name):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["id", "at", "actor", "action", "assessment_id", "reference", "before",
+                                             "after"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# --- Verify a filing ----------------------------------------------------------------------------------------
+
+
+@bp.route("/officer/verify", methods=["GET", "POST"])
+@login_required
+def verify():
+    """Verify a filing by reference and code, or by uploading the firm's PDF."""
+    from ..pdfread import codes_in_pdf
+
+    reference = request.values.get("reference", "").strip().upper()
+    code = request.values.get("code", "").strip()
+    found, problem = None, None
+    upload = request.files.get("pdf")
+    if upload and upload.filename:
+        found = codes_in_pdf(upload.read())
+        if found is None:
+            problem = "pdf_unreadable"
+        else:
+            reference, code = found["reference"], found["code"]
+    answer = None
+    if reference and code:
+        answer = assessments.verify(get_db(), reference, code, current_app.config["VERIFY_SECRET"], _engine())
+        audit(get_db(), current_user.username, "verify", assessments.find(get_db(), reference=reference),
+              after={"reference": reference, "genuine": answer["genuine"]})
+        if answer.get("result") and page_language() == "en":
+            answer["result"] = answer["result_en"]
+    return render_template("officer/verify.html", reference=reference, code=code, answer=answer, found=found,
+                           problem=problem, lang=page_language(), differences=_differences(found, answer))
+
+
+def _differences(found, answer):
+    """Return what the uploaded PDF says that the stored filing does not."""
+    if not found or not answer or not answer.get("revision"):
+        return []
+    differs = []
+    if found.get("revision") and found["revision"] != answer["revision"]:
+        differs.append(("revision", found["revision"], answer["revision"]))
+    if answer["revision"] != answer["latest_revision"]:
+        differs.append(("latest_revision", answer["revision"], answer["latest_revision"]))
+    return differs
+
+
+# --- The firm's submission ----------------------------------------------------------------------------------
+
+
+def submit_assessment(token, actor):
+    saved = assessments.find(get_db(), token=token)
+    if saved is None:
+        abort(404)
+    return review.submit(get_db(), saved, actor)
+
+
+
+
+FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
+         "decided": ("已作出最终决定，不能再修改。", "A final decision was made; it can no longer change."),
+         "policy_version": ("政策版本已变更，无法按原版本重新计算。", "The policy version changed; it cannot be recomputed."),
+         "not_reviewable": ("当前状态下不能作出决定。", "No decision can be made in this state."),
+         "final_decision": ("请选择最终决定。", "Choose the final decision."),
+         "no_review": ("请先核实并重新计算，再作出决定。", "Verify and recompute before deciding.")}
+
+
+@bp.record_once
+def _template_helpers(state):
+    """Helpers of the officer's templates: flash messages, field context, and finding a filing."""
+    from ..labels import field_label
+
+    def flash_text(code):
+        zh, en = FLASH.get(code, (code, code))
+        return en if page_language() == "en" else zh
+
+    def field_context(path, profile, lang):
+        parts = path.split(".")
+        label = field_label(path, lang)
+        if len(parts) == 3 and parts[1].isdigit():
+            name = (profile.get(parts[0]) or [{}] * (int(parts[1]) + 1))[int(parts[1])].get("name", "")
+            return f"{name} · {label}"
+        return label[:1].upper() + label[1:]
+
+    def find_filing(reference):
+        return assessments.find(get_db(), reference=reference)
+
+    state.app.jinja_env.globals.update(flash_text=flash_text, field_context=field_context, find_filing=find_filing)

@@ -1,0 +1,91 @@
+"""Batch screening pages: upload, progress (advanced a chunk per request), and result downloads."""
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import screening
+from ..assessments import audit
+from ..db import get_db
+from ..flat import template_columns
+from ..i18n import page_language
+
+bp = Blueprint("officer_batch", __name__, url_prefix="/officer/batch")
+UPLOAD_LIMIT = 64 * 1024 * 1024  # 100,000 rows in the full layout stay well under this
+
+
+@bp.get("/")
+@login_required
+def upload():
+    return render_template("officer/batch.html", error=None)
+
+
+@bp.post("/")
+@login_required
+def upload_post():
+    """Store an uploaded file as a job and go to its progress page."""
+    request.max_content_length = UPLOAD_LIMIT
+    file = request.files.get("file")
+    if not file or not file.filename:
+        return render_template("officer/batch.html", error="no_file"), 400
+    try:
+        rows = screening.read_upload(file.filename, file.read())
+        job = screening.create_job(get_db(), current_user.username, file.filename, rows)
+    except screening.UploadError as error:
+        return render_template("officer/batch.html", error=error.code), 400
+    return redirect(url_for("officer_batch.job", token=job["token"]), code=303)
+
+
+@bp.get("/<token>")
+@login_required
+def job(token):
+    """The job's progress; each visit evaluates the next chunk, so a reload carries on where it was."""
+    found = screening.get_job(get_db(), token)
+    if found is None:
+        abort(404)
+    found = screening.advance(get_db(), found, current_app.extensions["subsidy.engine"], page_language())
+    return render_template("officer/batch_job.html", job=found)
+
+
+@bp.post("/<token>/step")
+@login_required
+def step(token):
+    """Evaluate the next chunk and return the progress as JSON (the page's script uses it)."""
+    found = screening.get_job(get_db(), token)
+    if found is None:
+        abort(404)
+    found = screening.advance(get_db(), found, current_app.extensions["subsidy.engine"], page_language())
+    return {"status": found["status"], "processed": found["processed"], "total": found["total"],
+            "errors": found["errors"]}
+
+
+@bp.get("/<token>/results.<fmt>")
+@login_required
+def results(token, fmt):
+    """The results as CSV or XLSX: one row per input row, a status and an amount column per clause."""
+    found = screening.get_job(get_db(), token)
+    if found is None or fmt not in ("csv", "xlsx"):
+        abort(404)
+    if found["status"] != "done":
+        return redirect(url_for("officer_batch.job", token=token), code=303)
+    clause_ids = current_app.extensions["subsidy.engine"].rulebook.clause_ids
+    columns, rows = screening.result_rows(get_db(), found, clause_ids)
+    audit(get_db(), current_user.username, "batch_export", after={"job": token, "format": fmt})
+    body = screening.to_csv(columns, rows) if fmt == "csv" else screening.to_xlsx(columns, rows)
+    mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="screening-{token[:8]}.{fmt}"'})
+
+
+@bp.get("/template.<fmt>")
+@login_required
+def template(fmt):
+    """The upload template in the documented column layout."""
+    if fmt == "csv":
+        body = screening.to_csv(template_columns(), [])
+        return Response(body, mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="profiles-template.csv"'})
+    if fmt == "xlsx":
+        return Response(screening.template_xlsx(),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": 'attachment; filename="profiles-template.xlsx"'})
+    abort(404)

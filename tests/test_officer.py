@@ -1,0 +1,282 @@
+"""The officer's workspace through the test client: accounts, the queue, review, decisions, audit, batches."""
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import time
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from app import create_app
+from subsidy.db import connect
+from subsidy.flat import flatten, template_columns
+from subsidy.users import create_user, wait_before_next_attempt
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "officer.sqlite3"), "WTF_CSRF_ENABLED": False})
+    db = connect(app.config["DATABASE"])
+    create_user(db, "li.officer", PASSWORD, "officer")
+    db.close()
+    return app
+
+
+@pytest.fixture
+def officer(client):
+    response = client.post("/login", data={"username": "li.officer", "password": PASSWORD})
+    assert response.status_code == 303
+    return client
+
+
+def submitted(client, example, **company):
+    example = json.loads(json.dumps(example))
+    example["company"].update(company)
+    saved = client.post("/api/v1/assessments", json=example).get_json()
+    assert client.post(saved["links"]["submit"]).status_code == 200
+    return saved
+
+
+def audit_actions(app, reference=None):
+    with sqlite3.connect(app.config["DATABASE"]) as db:
+        if reference:
+            return [r[0] for r in db.execute("SELECT action FROM audit_log WHERE reference = ? ORDER BY id", [reference])]
+        return [r[0] for r in db.execute("SELECT action FROM audit_log ORDER BY id")]
+
+
+def test_users_are_created_from_the_command_line(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "wang", "--role", "admin", "--password-stdin"], input="s3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    assert "Created admin wang." in result.output
+    again = runner.invoke(args=["users", "create", "wang", "--password-stdin"], input="s3cret-pass\n")
+    assert again.exit_code != 0 and "exists already" in again.output
+    short = runner.invoke(args=["users", "create", "zhao", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 8" in short.output
+    with sqlite3.connect(app.config["DATABASE"]) as db:
+        stored = db.execute("SELECT password_hash, role FROM users WHERE username = 'wang'").fetchone()
+    assert stored[1] == "admin" and "s3cret-pass" not in stored[0] and stored[0].startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_officer_pages_need_a_login(client, example):
+    saved = submitted(client, example)
+    for url in ("/officer/", f"/officer/a/{saved['reference']}", "/officer/verify", "/officer/batch/",
+                "/officer/audit.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
+    api = client.get("/api/v1/officer/queue")
+    assert api.status_code == 401 and set(api.get_json()) == {"errors"}
+
+
+def test_a_firms_link_never_opens_an_officer_page(client, example):
+    saved = submitted(client, example)
+    token = saved["links"]["self"].rsplit("/", 1)[1]
+    assert client.get(f"/officer/a/{token}").status_code == 302
+    client.get(saved["links"]["page"])  # the firm's own page sets no officer session
+    assert client.get("/officer/").status_code == 302
+
+
+def test_login_sets_a_safe_cookie_and_logout_ends_it(client, app):
+    response = client.post("/login", data={"username": "li.officer", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/officer/").status_code == 200
+    client.post("/logout")
+    assert client.get("/officer/").status_code == 302
+    assert audit_actions(app)[-2:] == ["login", "logout"]
+
+
+def test_repeated_failed_logins_are_slowed_down(client, app):
+    for _ in range(3):
+        assert client.post("/login", data={"username": "li.officer", "password": "wrong"}).status_code == 401
+    slowed = client.post("/login", data={"username": "li.officer", "password": PASSWORD})
+    assert slowed.status_code == 429 and "秒后再试" in slowed.get_data(as_text=True)
+    db = connect(app.config["DATABASE"])
+    assert wait_before_next_attempt(db, "li.officer") > 0
+    assert wait_before_next_attempt(db, "li.officer", at=time.time() + 60) == 0
+    db.close()
+    assert audit_actions(app).count("login_failed") == 3
+
+
+def test_an_open_redirect_after_login_is_refused(client):
+    response = client.post("/login?next=https://evil.example/", data={"username": "li.officer", "password": PASSWORD})
+    assert response.headers["Location"] == "/officer/"
+
+
+def test_the_queue_lists_submitted_filings_with_filters_search_sort_and_pages(officer, example):
+    drafts = officer.post("/api/v1/assessments", json=example).get_json()
+    big = json.loads(json.dumps(example))
+    big["new_national_key_labs"] = 1
+    first = submitted(officer, example, name="杭州甲科技有限公司")
+    second = submitted(officer, big, name="杭州乙科技有限公司")
+    page = officer.get("/officer/").get_data(as_text=True)
+    assert first["reference"] in page and second["reference"] in page and drafts["reference"] not in page
+    assert "91330106MA2H3K7Q1F" in page and "¥14,620,000.00" in page
+    found = officer.get("/officer/?q=乙科技").get_data(as_text=True)
+    assert second["reference"] in found and first["reference"] not in found
+    by_reference = officer.get(f"/officer/?q={first['reference'].lower()}").get_data(as_text=True)
+    assert first["reference"] in by_reference and second["reference"] not in by_reference
+    ordered = officer.get("/officer/?sort=total&order=asc").get_data(as_text=True)
+    assert ordered.index(first["reference"]) < ordered.index(second["reference"])
+    assert officer.get("/officer/?status=approved").get_data(as_text=True).count("HZAI-") == 0
+    for _ in range(21):
+        submitted(officer, example)
+    assert "第 1 / 2 页" in officer.get("/officer/").get_data(as_text=True)
+    assert officer.get("/api/v1/officer/queue?page=2").get_json()["total"] == 23
+
+
+def test_review_recomputes_with_verified_values_and_shows_the_difference(officer, example, app):
+    saved = submitted(officer, example)
+    reference = saved["reference"]
+    response = officer.post(f"/officer/a/{reference}/review", data={
+        "verified.rd_projects.0.rd_investment": "9800000",
+        "confirm.service_platforms.0.good_service_results": "false",
+        "evidence.rd_subsidy": "1",
+    })
+    assert response.status_code == 303
+    page = officer.get(f"/officer/a/{reference}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-rd_subsidy">(.*?)</tr>', page, re.S).group(1)
+    assert "¥2,400,000.00" in row and "¥1,960,000.00" in row and "-¥440,000.00" in row and "已核" in row
+    platform = re.search(r'<tr id="row-service_platform_subsidy">(.*?)</tr>', page, re.S).group(1)
+    assert "-¥1,500,000.00" in platform and "不符合" in platform
+    assert "审核中" in page
+    assert audit_actions(app, reference)[-1] == "review_update"
+
+
+def test_an_invalid_verified_value_is_refused_next_to_its_field(officer, example, app):
+    saved = submitted(officer, example)
+    response = officer.post(f"/officer/a/{saved['reference']}/review", data={"verified.testing.fees": "-1"})
+    assert response.status_code == 400
+    assert 'id="v-testing-fees-error">金额必须 ≥ 0。' in response.get_data(as_text=True)
+    assert "review_update" not in audit_actions(app, saved["reference"])
+
+
+def test_decisions_per_clause_and_final_are_recorded_and_audited(officer, example, app):
+    saved = submitted(officer, example)
+    reference = saved["reference"]
+    officer.post(f"/officer/a/{reference}/review", data={"evidence.rd_subsidy": "1"})
+    officer.post(f"/officer/a/{reference}/decide", data={
+        "decision.rd_subsidy": "approve", "note.rd_subsidy": "审计报告一致",
+        "decision.service_platform_subsidy": "reject", "note.service_platform_subsidy": "成效材料不足",
+        "final": "partly_approved", "final_note": "部分批准"})
+    page = officer.get(f"/officer/a/{reference}").get_data(as_text=True)
+    assert "部分批准" in page and "审计报告一致" in page and "成效材料不足" in page
+    assert audit_actions(app, reference) == ["create", "submit", "review_update", "decide"]
+    with sqlite3.connect(app.config["DATABASE"]) as db:
+        before, after = db.execute("SELECT before, after FROM audit_log WHERE action = 'decide'").fetchone()
+    assert json.loads(before)["status"] == "under_review" and json.loads(after)["status"] == "partly_approved"
+    # a decided filing can no longer change
+    officer.post(f"/officer/a/{reference}/review", data={"verified.testing.fees": "1"})
+    assert audit_actions(app, reference)[-1] == "decide"
+
+
+def test_a_draft_cannot_be_reviewed_and_a_submitted_one_cannot_be_edited(officer, client, example):
+    draft = officer.post("/api/v1/assessments", json=example).get_json()
+    assert officer.get(f"/officer/a/{draft['reference']}").status_code == 404
+    officer.post(draft["links"]["submit"])
+    locked = client.put(draft["links"]["self"], json=example)
+    assert locked.status_code == 409 and set(locked.get_json()) == {"errors"}
+    token = draft["links"]["self"].rsplit("/", 1)[1]
+    assert client.get(f"/a/{token}/edit").status_code == 409
+
+
+def test_submitting_from_the_page(client, example):
+    saved = client.post("/api/v1/assessments", json=example).get_json()
+    token = saved["links"]["self"].rsplit("/", 1)[1]
+    assert "提交审核" in client.get(f"/a/{token}").get_data(as_text=True)
+    assert client.post(f"/a/{token}/submit").status_code == 303
+    page = client.get(f"/a/{token}").get_data(as_text=True)
+    assert "已提交" in page and "修改并重新测算" not in page
+
+
+def test_the_audit_log_exports_as_csv(officer, example, app):
+    saved = submitted(officer, example)
+    rows = list(csv.DictReader(io.StringIO(officer.get("/officer/audit.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["action"] for r in rows][:3] == ["user_create", "login", "create"]
+    per = officer.get(f"/officer/a/{saved['reference']}/audit.csv").get_data(as_text=True)
+    assert "submit" in per
+    assert audit_actions(app)[-2:] == ["export_audit_all", "export_audit"]
+
+
+def test_verify_by_reference_and_code(officer, example):
+    saved = submitted(officer, example)
+    page = officer.post("/officer/verify", data={"reference": saved["reference"], "code": saved["code"]})
+    assert "真实有效" in page.get_data(as_text=True)
+    bad = officer.post("/officer/verify", data={"reference": saved["reference"], "code": "AAAA-BBBB-CCCC-DDDD"})
+    assert "无法核验" in bad.get_data(as_text=True)
+
+
+def _csv_upload(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=template_columns(), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_batch_screening_from_csv_with_bad_rows_listed(officer, example, app):
+    good = flatten(example)
+    bad = dict(good, **{"testing.fees": "-1"})
+    data = _csv_upload([good, bad, good])
+    response = officer.post("/officer/batch/", data={"file": (io.BytesIO(data), "firms.csv")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 303
+    job = response.headers["Location"]
+    page = officer.get(job).get_data(as_text=True)
+    assert "3 / 3" in page and "下载结果 CSV" in page
+    token = job.rstrip("/").rsplit("/", 1)[1]
+    rows = list(csv.DictReader(io.StringIO(officer.get(f"/officer/batch/{token}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["outcome"] for r in rows] == ["ok", "error", "ok"] and [r["line"] for r in rows] == ["2", "3", "4"]
+    assert rows[0]["rd_subsidy.amount_fen"] == "240000000" and rows[0]["rd_subsidy.status"] == "eligible"
+    assert "testing.fees" in rows[1]["errors"]
+    book = load_workbook(io.BytesIO(officer.get(f"/officer/batch/{token}/results.xlsx").data), read_only=True)
+    values = list(book.worksheets[0].iter_rows(values_only=True))
+    assert values[0][:4] == ("line", "company.name", "company.credit_code", "outcome") and len(values) == 4
+    assert "batch_upload" in audit_actions(app) and "batch_export" in audit_actions(app)
+
+
+def test_batch_screening_from_xlsx_progresses_in_chunks(officer, example, app, monkeypatch):
+    from subsidy import screening
+    monkeypatch.setattr(screening, "CHUNK_SECONDS", 0.0)  # one slice of rows per visit
+    book = Workbook()
+    sheet = book.active
+    columns = template_columns()
+    sheet.append(columns)
+    row = flatten(example)
+    for _ in range(450):
+        sheet.append([row.get(c, None) if c not in row or not row[c] in ("true", "false") else row[c] == "true"
+                      for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = officer.post("/officer/batch/", data={"file": (io.BytesIO(buffer.getvalue()), "firms.xlsx")},
+                            content_type="multipart/form-data")
+    job = response.headers["Location"]
+    seen = []
+    for _ in range(10):
+        page = officer.get(job).get_data(as_text=True)
+        seen.append(int(re.search(r'<progress max="450" value="(\d+)"', page).group(1)))
+        if seen[-1] == 450:
+            break
+    assert seen[0] < 450 and seen[-1] == 450 and seen == sorted(seen)
+    assert '<meta http-equiv="refresh"' not in page
+
+
+@pytest.mark.parametrize("name, body, words", [
+    ("notes.txt", b"hello", "只接受"), ("empty.csv", b"company.name\n", "没有数据行"),
+    ("broken.xlsx", b"not a workbook", "无法读取"), ("latin.csv", "company.name\n\xe9\n".encode("latin-1"), "UTF-8"),
+])
+def test_bad_batch_files_get_a_clear_message(officer, name, body, words):
+    response = officer.post("/officer/batch/", data={"file": (io.BytesIO(body), name)}, content_type="multipart/form-data")
+    assert response.status_code == 400 and words in response.get_data(as_text=True)
+
+
+def test_the_batch_templates_download_in_both_formats(officer):
+    text = officer.get("/officer/batch/template.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert text.strip().split(",") == template_columns()
+    book = load_workbook(io.BytesIO(officer.get("/officer/batch/template.xlsx").data), read_only=True)
+    assert list(next(book.worksheets[0].iter_rows(values_only=True))) == template_columns()
