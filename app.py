@@ -7,7 +7,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, db, i18n, users
+from subsidy import cli, db, i18n, security, users
 from subsidy.engine import Engine
 from subsidy.messages import text
 from subsidy.requests import request_language
@@ -15,7 +15,7 @@ from subsidy.rulebook import RULES_DIR, default_rulebook, load_rulebook
 from subsidy.settings import ensure_instance_config
 from subsidy.views import api, firm, officer, officer_batch
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 429: "rate_limited"}
 
 
 def create_app(test_config=None):
@@ -53,6 +53,7 @@ def create_app(test_config=None):
     db.init_app(app)
     i18n.init_app(app)
     users.init_app(app)
+    security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(firm.bp)
     app.register_blueprint(officer.bp)

@@ -34,6 +34,7 @@ def items_for(clause: Clause, profile: dict) -> list[Item]:
     """Return the items clause judges in profile; none when its section is absent."""
     company = {f"company.{name}": value for name, value in profile["company"].items()}
     company_paths = {name: name for name in company}
+    field_names, _ = _plan(clause)
     found = []
 
     def add(index, name, label, fields, prefix, field_paths=None):
@@ -42,7 +43,7 @@ def items_for(clause: Clause, profile: dict) -> list[Item]:
         for field_name, value in fields.items():
             if value is not None:
                 values[f"item.{field_name}"] = value
-        for field_name in _item_field_names(clause):
+        for field_name in field_names:
             paths[f"item.{field_name}"] = (field_paths or {}).get(field_name, f"{prefix}.{field_name}")
         found.append(Item(clause.id, f"{clause.id}/{index}", name, label, values, paths))
 
@@ -62,6 +63,19 @@ def items_for(clause: Clause, profile: dict) -> list[Item]:
             add(index, None, kind, {"kind": kind, "count": count}, clause.subject,
                 {"kind": f"{clause.subject}.{kind}", "count": f"{clause.subject}.{kind}"})
     return found
+
+
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(clause: Clause) -> tuple[tuple[str, ...], tuple[Condition, ...]]:
+    """Return the item fields a clause reads and its share conditions, worked out once per clause object."""
+    plan = _PLANS.get(id(clause))
+    if plan is None or plan[0] is not clause:
+        plan = (clause, tuple(sorted(_item_field_names(clause))),
+                tuple(c for c in _all_conditions(clause) if c.share_of))
+        _PLANS[id(clause)] = plan
+    return plan[1], plan[2]
 
 
 def _item_field_names(clause: Clause) -> set[str]:
@@ -120,7 +134,7 @@ def all_facts(rulebook: Rulebook, profile: dict):
     items = {}
     facts = [applicant_fact(profile)]
     for clause in rulebook.clauses:
-        shares = [c for c in _all_conditions(clause) if c.share_of]
+        _, shares = _plan(clause)
         items[clause.id] = items_for(clause, profile)
         facts.extend(to_fact(item, shares) for item in items[clause.id])
     return items, facts

@@ -15,6 +15,9 @@ from ..money import format_percent
 from ..render import result_json
 from ..requests import json_body, request_language
 from ..schemas import load_profile, render_errors
+from ..security import limiter
+
+evaluate_limit = limiter.limit(lambda: current_app.config["RATELIMIT_EVALUATE"])
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -24,6 +27,7 @@ def engine():
 
 
 @bp.post("/evaluate")
+@evaluate_limit
 def evaluate_view():
     """Evaluate a company profile; store nothing."""
     lang = request_language()
@@ -51,6 +55,7 @@ def assessment_document(saved: dict, lang: str) -> dict:
 
 
 @bp.post("/assessments")
+@evaluate_limit
 def create_assessment():
     """Evaluate a profile and save it as a new assessment (201), or 400 with the errors; nothing is saved then."""
     lang = request_language()

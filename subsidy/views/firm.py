@@ -14,6 +14,7 @@ from ..errors import ProfileError
 from ..flat import flatten, unflatten
 from ..i18n import page_language
 from ..schemas import load_profile, render_errors
+from ..security import limiter
 from .form_layout import LIST_SECTIONS, SECTIONS, kind_of
 
 bp = Blueprint("firm", __name__)
@@ -116,6 +117,7 @@ def _handle_post(assessment=None):
 
 
 @bp.route("/", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_EVALUATE"], methods=["POST"])
 def form_page():
     """The self-assessment form (empty), and saving it as a new assessment."""
     if request.method == "POST":

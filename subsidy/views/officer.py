@@ -18,6 +18,7 @@ from ..errors import ProfileError
 from ..flat import flatten
 from ..i18n import page_language
 from ..schemas import render_errors
+from ..security import limiter
 from ..users import authenticate
 from .form_layout import SECTIONS, kind_of
 
@@ -35,6 +36,7 @@ def _engine():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     """The officers' login page."""
     error, status = None, 200
