@@ -49,9 +49,58 @@ def init_db_command():
     click.echo(f"Database ready: {current_app.config['DATABASE']}")
 
 
+def backup(source: str, target: str, pages_per_step: int = 256):
+    """Copy the database to target with SQLite's online backup: safe while the service writes to it."""
+    import sqlite3
+
+    with sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000) as live, sqlite3.connect(target) as copy:
+        live.backup(copy, pages=pages_per_step)
+    copy.close()
+    live.close()
+
+
+def restore(source: str, target: str):
+    """Replace the database at target with the backup at source (checked first), through the backup API."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as check:
+        if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise click.ClickException(f"{source} fails SQLite's integrity check")
+        tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    check.close()
+    if not {"assessments", "revisions", "audit_log"} <= tables:
+        raise click.ClickException(f"{source} is not a backup of this service's database")
+    with sqlite3.connect(source) as backup_db, sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000) as live:
+        backup_db.backup(live)
+    backup_db.close()
+    live.close()
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target):
+    """Write a consistent copy of the database to TARGET (safe while serving)."""
+    backup(current_app.config["DATABASE"], target)
+    click.echo(f"Backed up {current_app.config['DATABASE']} to {target}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source, yes):
+    """Replace the database with the backup SOURCE (stop the service first)."""
+    if not yes:
+        click.confirm(f"Replace {current_app.config['DATABASE']} with {source}?", abort=True)
+    restore(source, current_app.config["DATABASE"])
+    click.echo(f"Restored {source} into {current_app.config['DATABASE']}")
+
+
 def init_app(app):
     app.teardown_appcontext(close_db)
-    app.cli.add_command(init_db_command)
+    for command in (init_db_command, backup_command, restore_command):
+        app.cli.add_command(command)
 
 
 @migrations()
