@@ -4,9 +4,12 @@ Columns are profile paths: `company.name`, `testing.fees`, `rd_projects.0.rd_inv
 list, from 0). An empty cell means the field is absent; a section with no filled cell is left out.
 """
 
+import re
+
 from .schemas import PROFILE_SCHEMA, Items, field_kinds
 
 LIST_ROWS_IN_TEMPLATE = 2
+_WHOLE = re.compile(r"^[0-9]{1,12}$")  # longer numbers stay text, for the schema to refuse
 TRUE_WORDS = {"true", "是", "yes", "1"}
 FALSE_WORDS = {"false", "否", "no", "0"}
 
@@ -41,7 +44,7 @@ def _cell(kind: str, raw: str):
             return False
         return raw
     if kind == "count":
-        return int(raw) if raw.isdigit() else raw
+        return int(raw) if _WHOLE.match(raw) else raw
     return raw
 
 

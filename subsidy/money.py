@@ -32,6 +32,8 @@ def parse_yuan(value) -> int:
     if isinstance(value, int):
         if value < 0:
             raise MoneyFormatError("negative")
+        if value > 10 ** 30:
+            raise MoneyFormatError("too_large")
         return value * FEN_PER_YUAN
     if isinstance(value, float):
         # JSON numbers arrive as Decimal (parse_float=Decimal); a float only comes from Python callers.
@@ -39,6 +41,8 @@ def parse_yuan(value) -> int:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise MoneyFormatError("not_a_number")
+        if value.adjusted() > 30:
+            raise MoneyFormatError("too_large")
         if value < 0:
             raise MoneyFormatError("negative")
         fen = value * FEN_PER_YUAN
@@ -47,6 +51,8 @@ def parse_yuan(value) -> int:
         return int(fen)
     if isinstance(value, str):
         text = value.strip()
+        if len(text) > 40:
+            raise MoneyFormatError("too_large")
         if text.startswith("-") and _YUAN_TEXT.match(text[1:]):
             raise MoneyFormatError("negative")
         if not _YUAN_TEXT.match(text):

@@ -49,6 +49,8 @@ class Money(fields.Field):
         try:
             fen = parse_yuan(value)
         except MoneyFormatError as error:
+            if str(error) == "too_large":
+                raise ValidationError(Msg("money_max", max=format_yuan(MAX_MONEY_FEN))) from error
             code = {"negative": "money_negative", "too_many_decimals": "money_decimals"}.get(str(error), "money_format")
             raise ValidationError(Msg(code)) from error
         if fen > MAX_MONEY_FEN:

@@ -4,7 +4,7 @@ Pages present stored results; the engine runs only when a profile is saved (and 
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
@@ -22,6 +22,7 @@ bp = Blueprint("firm", __name__)
 UNITS = ("yuan", "wan")
 _ROW_FIELD = re.compile(r"^([a-z_]+)\.(\d+)\.([a-z_]+)$")
 _CONTROL_FIELDS = {"csrf_token", "action", "unit"}
+_PLAIN_NUMBER = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,8})?$")  # anything else is left for the schema to refuse
 
 
 def _engine():
@@ -61,13 +62,9 @@ def _in_yuan(values: dict, unit: str) -> dict:
         return values
     converted = dict(values)
     for name, value in values.items():
-        if kind_of(name) == "money" and value.strip():
-            try:
-                amount = Decimal(value.strip().replace(",", "")) * 10000
-            except InvalidOperation:
-                continue
-            if amount.is_finite():
-                converted[name] = format(amount.normalize(), "f")
+        text = value.strip().replace(",", "")
+        if kind_of(name) == "money" and _PLAIN_NUMBER.match(text):
+            converted[name] = format((Decimal(text) * 10000).normalize(), "f")
     return converted
 
 
