@@ -40,6 +40,8 @@ VALUE_LABELS = {
     "none": ("无", "none"),
     "provincial": ("省级", "provincial"),
     "municipal": ("市级", "municipal"),
+    "international": ("国际标准", "international standards"),
+    "national": ("国家标准", "national standards"),
 }
 
 

@@ -54,7 +54,7 @@ def _item_name(clause, outcome: ItemOutcome, lang: str) -> str:
     if item.name:
         return item.name
     if item.label:
-        return field_label(item.label, lang)
+        return value_label(item.label, lang)
     return pick(clause.title, lang)
 
 

@@ -280,3 +280,31 @@ def test_the_batch_templates_download_in_both_formats(officer):
     assert text.strip().split(",") == template_columns()
     book = load_workbook(io.BytesIO(officer.get("/officer/batch/template.xlsx").data), read_only=True)
     assert list(next(book.worksheets[0].iter_rows(values_only=True))) == template_columns()
+
+
+def test_the_decision_pdf_reads_back(officer, example):
+    from pypdf import PdfReader
+
+    saved = submitted(officer, example)
+    reference = saved["reference"]
+    assert officer.get(f"/officer/a/{reference}/decision.pdf").status_code == 404  # nothing decided yet
+    officer.post(f"/officer/a/{reference}/review", data={"verified.rd_projects.0.rd_investment": "9800000"})
+    officer.post(f"/officer/a/{reference}/decide", data={"decision.rd_subsidy": "approve", "note.rd_subsidy": "审计一致",
+                                                          "final": "partly_approved", "final_note": "部分批准"})
+    response = officer.get(f"/officer/a/{reference}/decision.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert reference in text and "部分批准" in text and "¥1,960,000.00" in text and "审计一致" in text
+    assert "-¥440,000.00" in text
+
+
+def test_verify_by_uploading_the_firms_pdf(officer, example):
+    saved = submitted(officer, example)
+    token = saved["links"]["self"].rsplit("/", 1)[1]
+    pdf = officer.get(f"/a/{token}/estimate.pdf").data
+    page = officer.post("/officer/verify", data={"pdf": (io.BytesIO(pdf), "estimate.pdf")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "真实有效" in page and saved["code"] in page and saved["reference"] in page
+    junk = officer.post("/officer/verify", data={"pdf": (io.BytesIO(b"%PDF-1.4 junk"), "x.pdf")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "未能从 PDF 中读出" in junk
