@@ -1,7 +1,10 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
 # Each installs what it needs (virtualenv, Python packages, Debian packages) and is safe to run again.
 
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11)
+# The first of these that really runs and is 3.11 or 3.12 (a pyenv shim can exist for a version not selected).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
+	if $$p -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' 2>/dev/null; then \
+	command -v $$p; break; fi; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
