@@ -206,8 +206,20 @@ def _template_helpers(state):
         zh, en = statuses.get(status, (status, status))
         return en if page_language() == "en" else zh
 
+    numerals = "一二三四五六七八九"
+
+    def clause_label(numeral):
+        """第一条 in Chinese, Clause 1 in English (一 reads as a dash to an English reader)."""
+        from ..i18n import page_language
+        if page_language() != "en":
+            return f"第{numeral}条"
+        value = 0
+        for ch in numeral:
+            value = value * 10 if ch == "十" and value else (10 if ch == "十" else value + numerals.index(ch) + 1)
+        return f"Clause {value}"
+
     state.app.jinja_env.globals.update(
-        status_label=status_label,
+        status_label=status_label, clause_label=clause_label,
         field_label=field_label, heading_label=heading_label, value_label=value_label, choices_for=choices_for,
         pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
         yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart,

@@ -1,0 +1,19 @@
+"""The WSGI app the browser tests serve under gunicorn: the real factory, on a throwaway database.
+
+gunicorn -c gunicorn.conf.py tests.browser.server:app, with SUBSIDY_TEST_DB (and optionally SUBSIDY_TEST_SECRET_KEY,
+SUBSIDY_TEST_VERIFY_SECRET) in the environment; tests/browser/conftest.py starts it. TESTING is off and CSRF is on:
+the browser goes through the same checks as a firm would.
+"""
+
+import os
+import secrets
+
+from app import create_app
+
+app = create_app({
+    "TESTING": False,
+    "DATABASE": os.environ["SUBSIDY_TEST_DB"],
+    # gunicorn.conf.py preloads the app before forking, so secrets made here are shared by every worker.
+    "SECRET_KEY": os.environ.get("SUBSIDY_TEST_SECRET_KEY") or secrets.token_hex(16),
+    "VERIFY_SECRET": os.environ.get("SUBSIDY_TEST_VERIFY_SECRET") or secrets.token_hex(16),
+})
