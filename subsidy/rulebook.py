@@ -10,25 +10,15 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
-import yaml
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-
 from .errors import RulebookError
 from .money import parse_percent
-from .schemas import choices_of, field_kinds, flatten_errors
+from .rulefiles import (OPERATORS, ClauseFile, PolicyFile, line_of, problems_text, read_rule_file,
+                        validate_file)
+from .schemas import choices_of, field_kinds
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 POLICY_FILE = "_policy.yaml"
 
-# Which operators each kind of profile field may be compared with.
-OPERATORS = {
-    "money": {"eq", "ne", "gt", "ge", "lt", "le"},
-    "count": {"eq", "ne", "gt", "ge", "lt", "le"},
-    "flag": {"eq", "ne"},
-    "choice": {"eq", "ne", "in"},
-}
-ALL_OPERATORS = set().union(*OPERATORS.values())
-SUBJECT_KINDS = ("list", "object", "value", "counts")
 
 
 # --- The clause objects the rest of the product uses -------------------------------------------------------
@@ -99,151 +89,6 @@ class Rulebook:
     @property
     def clause_ids(self):
         return [clause.id for clause in self.clauses]
-
-
-# --- File schemas -------------------------------------------------------------------------------------------
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class Bilingual(_Strict):
-    zh = fields.String(required=True, validate=validate.Length(min=1))
-    en = fields.String(required=True, validate=validate.Length(min=1))
-
-
-class ConditionFile(_Strict):
-    field = fields.String(required=True)
-    op = fields.String(required=True, validate=validate.OneOf(sorted(ALL_OPERATORS)))
-    value = fields.Raw(required=True, allow_none=False)
-    share_of = fields.String()
-    self_declared = fields.Boolean()
-    requires = fields.Nested(Bilingual, required=True)
-
-
-class TierFile(_Strict):
-    name = fields.Nested(Bilingual, required=True)
-    when = fields.List(fields.Nested(ConditionFile), load_default=list)
-    cap = fields.Integer(strict=True, validate=validate.Range(min=0))
-    per_unit = fields.Integer(strict=True, validate=validate.Range(min=0))
-
-    @validates_schema
-    def one_amount(self, data, **kwargs):
-        if ("cap" in data) == ("per_unit" in data):
-            raise ValidationError("a tier gives exactly one of cap (with a rate) or per_unit (a flat amount)")
-
-
-class AmountFile(_Strict):
-    base = fields.String()
-    rate = fields.String()
-    quantity = fields.String()
-    tiers = fields.List(fields.Nested(TierFile), required=True, validate=validate.Length(min=1))
-
-    @validates_schema
-    def rate_or_flat(self, data, **kwargs):
-        if "rate" in data:
-            try:
-                rate = parse_percent(data["rate"])
-            except ValueError as error:
-                raise ValidationError(f"rate must be a percentage such as 20%, not {data['rate']!r}", "rate") from error
-            if not 0 < rate <= 1:
-                raise ValidationError(f"rate must be above 0% and at most 100%, not {data['rate']}", "rate")
-            if "base" not in data:
-                raise ValidationError("a rate needs a base field", "base")
-            for index, tier in enumerate(data["tiers"]):
-                if "cap" not in tier:
-                    raise ValidationError({"tiers": {index: {"cap": ["cap missing: a rate clause caps every tier"]}}})
-        else:
-            if "base" in data:
-                raise ValidationError("a base needs a rate", "rate")
-            for index, tier in enumerate(data["tiers"]):
-                if "per_unit" not in tier:
-                    raise ValidationError({"tiers": {index: {"per_unit": ["per_unit missing on a flat amount"]}}})
-
-
-class ClauseFile(_Strict):
-    id = fields.String(required=True)
-    clause = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["amount", "referral"]))
-    title = fields.Nested(Bilingual, required=True)
-    citation = fields.String(required=True, validate=validate.Length(min=1))
-    effective = fields.Date(required=True)
-    per = fields.String(required=True)
-    basis = fields.String(validate=validate.OneOf(["exact", "up_to"]))
-    subject = fields.Dict(keys=fields.String(validate=validate.OneOf(SUBJECT_KINDS)), values=fields.String(),
-                          required=True, validate=validate.Length(equal=1))
-    applies_when = fields.List(fields.Nested(ConditionFile), load_default=list)
-    conditions = fields.List(fields.Nested(ConditionFile), required=True)
-    amount = fields.Nested(AmountFile)
-    readings = fields.List(fields.Nested(Bilingual), load_default=list)
-    refers_to = fields.Nested(Bilingual)
-
-    @validates_schema
-    def kind_fits(self, data, **kwargs):
-        if data.get("kind") == "amount":
-            if "amount" not in data:
-                raise ValidationError("an amount clause needs an amount section", "amount")
-            if "basis" not in data:
-                raise ValidationError("an amount clause needs basis: exact or up_to", "basis")
-        elif data.get("kind") == "referral" and "refers_to" not in data:
-            raise ValidationError("a referral needs refers_to", "refers_to")
-
-
-class PolicyFile(_Strict):
-    id = fields.String(required=True)
-    version = fields.String(required=True)
-    date = fields.Date(required=True)
-    source = fields.String(required=True)
-    title = fields.Nested(Bilingual, required=True)
-    clauses = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    preconditions = fields.List(fields.Nested(ConditionFile), load_default=list)
-
-
-# --- YAML with line numbers ---------------------------------------------------------------------------------
-
-
-class _LineDict(dict):
-    """A mapping that remembers the line of each of its keys."""
-
-    lines: dict
-
-
-class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):
-        mapping = _LineDict(super().construct_mapping(node, deep=deep))
-        mapping.lines = {self.construct_object(key): key.start_mark.line + 1 for key, _ in node.value}
-        mapping.lines[None] = node.start_mark.line + 1
-        return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
-
-
-def _line_of(document, path: str) -> int:
-    """Return the line of the deepest key of a dotted error path that exists in the document."""
-    node, line = document, getattr(document, "lines", {}).get(None, 1)
-    for part in path.split("."):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-            line = getattr(node, "lines", {}).get(None, line)
-        elif isinstance(node, dict) and part in node:
-            line = node.lines.get(part, line) if isinstance(node, _LineDict) else line
-            node = node[part]
-        else:
-            break
-    return line
-
-
-def _read(path: Path):
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise RulebookError([f"rules/{path.name}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from error
 
 
 # --- Vocabulary checks --------------------------------------------------------------------------------------
@@ -383,21 +228,6 @@ def _build_clause(data: dict, file_name: str):
     return clause, problems
 
 
-def _problems_text(path: Path, document, problems) -> list[str]:
-    return [f"rules/{path.name}:{_line_of(document, where)}: {where}: {what}" for where, what in problems]
-
-
-def _validate(schema, path: Path, document):
-    """Load a document with a file schema, or return its problems with lines."""
-    if not isinstance(document, dict):
-        return None, [f"rules/{path.name}:1: the file must be a mapping of fields"]
-    try:
-        return schema.load(document), []
-    except ValidationError as error:
-        flat = flatten_errors(error.messages)
-        return None, _problems_text(path, document, [(where, "; ".join(map(str, msgs))) for where, msgs in flat.items()])
-
-
 def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
     """Read and validate every rule file in directory; raise RulebookError listing every problem found."""
     directory = Path(directory)
@@ -405,29 +235,29 @@ def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
     policy_path = directory / POLICY_FILE
     if not policy_path.exists():
         raise RulebookError([f"rules/{POLICY_FILE}: missing"])
-    policy_doc = _read(policy_path)
-    policy, found = _validate(PolicyFile(), policy_path, policy_doc)
+    policy_doc = read_rule_file(policy_path)
+    policy, found = validate_file(PolicyFile(), policy_path, policy_doc)
     problems += found
     preconditions = ()
     if policy:
         local = []
         preconditions = _conditions(_Vocabulary(), policy["preconditions"], "preconditions", local)
-        problems += _problems_text(policy_path, policy_doc, local)
+        problems += problems_text(policy_path, policy_doc, local)
 
     clauses = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name == POLICY_FILE:
             continue
         try:
-            document = _read(path)
+            document = read_rule_file(path)
         except RulebookError as error:
             problems += error.problems
             continue
-        data, found = _validate(ClauseFile(), path, document)
+        data, found = validate_file(ClauseFile(), path, document)
         problems += found
         if data:
             clause, local = _build_clause(data, path.name)
-            problems += _problems_text(path, document, local)
+            problems += problems_text(path, document, local)
             if clause:
                 clauses[clause.id] = clause
 
@@ -435,7 +265,7 @@ def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
         listed = policy["clauses"]
         for clause_id in listed:
             if clause_id not in clauses and not any(f"rules/{clause_id}.yaml" in p for p in problems):
-                problems.append(f"rules/{POLICY_FILE}:{_line_of(policy_doc, 'clauses')}: clauses: "
+                problems.append(f"rules/{POLICY_FILE}:{line_of(policy_doc, 'clauses')}: clauses: "
                                 f"{clause_id!r} is listed but rules/{clause_id}.yaml is missing")
         for clause_id in clauses:
             if clause_id not in listed:

@@ -3,8 +3,6 @@
 Everything here needs a logged-in officer: pages redirect to /login, the JSON API answers 401.
 """
 
-import csv
-import io
 
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
@@ -212,90 +210,6 @@ def decision_pdf(reference):
     pdf = render_decision(saved, current, rows, lang)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{reference}-decision-{lang}.pdf"'})
-
-
-@bp.get("/officer/a/<reference>/audit.csv")
-@login_required
-def audit_csv(reference):
-    """The audit log of one filing as CSV."""
-    saved = _filing(reference)
-    db = get_db()
-    rows = list(db.table("audit_log").rows_where("assessment_id = ?", [saved["id"]], order_by="id"))
-    audit(db, current_user.username, "export_audit", saved)
-    return _csv_response(rows, f"{reference}-audit.csv")
-
-
-@bp.get("/officer/audit.csv")
-@login_required
-def audit_all_csv():
-    """The whole audit log as CSV."""
-    db = get_db()
-    audit(db, current_user.username, "export_audit_all")
-    return _csv_response(list(db.table("audit_log").rows_where(order_by="id")), "audit.csv")
-
-
-def _csv_response(rows, name):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["id", "at", "actor", "action", "assessment_id", "reference", "before",
-                                             "after"])
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-# --- Verify a filing ----------------------------------------------------------------------------------------
-
-
-@bp.route("/officer/verify", methods=["GET", "POST"])
-@login_required
-def verify():
-    """Verify a filing by reference and code, or by uploading the firm's PDF."""
-    from ..pdfread import codes_in_pdf
-
-    reference = request.values.get("reference", "").strip().upper()
-    code = request.values.get("code", "").strip()
-    found, problem = None, None
-    upload = request.files.get("pdf")
-    if upload and upload.filename:
-        found = codes_in_pdf(upload.read())
-        if found is None:
-            problem = "pdf_unreadable"
-        else:
-            reference, code = found["reference"], found["code"]
-    answer = None
-    if reference and code:
-        answer = assessments.verify(get_db(), reference, code, current_app.config["VERIFY_SECRET"], _engine())
-        audit(get_db(), current_user.username, "verify", assessments.find(get_db(), reference=reference),
-              after={"reference": reference, "genuine": answer["genuine"]})
-        if answer.get("result") and page_language() == "en":
-            answer["result"] = answer["result_en"]
-    return render_template("officer/verify.html", reference=reference, code=code, answer=answer, found=found,
-                           problem=problem, lang=page_language(), differences=_differences(found, answer))
-
-
-def _differences(found, answer):
-    """Return what the uploaded PDF says that the stored filing does not."""
-    if not found or not answer or not answer.get("revision"):
-        return []
-    differs = []
-    if found.get("revision") and found["revision"] != answer["revision"]:
-        differs.append(("revision", found["revision"], answer["revision"]))
-    if answer["revision"] != answer["latest_revision"]:
-        differs.append(("latest_revision", answer["revision"], answer["latest_revision"]))
-    return differs
-
-
-# --- The firm's submission ----------------------------------------------------------------------------------
-
-
-def submit_assessment(token, actor):
-    saved = assessments.find(get_db(), token=token)
-    if saved is None:
-        abort(404)
-    return review.submit(get_db(), saved, actor)
-
-
 
 
 FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
