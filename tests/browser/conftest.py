@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -54,7 +55,13 @@ def _log_tail(path: Path, lines: int = 40) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_db(tmp_path_factory) -> Path:
+    """The path of the throwaway SQLite database the live server uses (SUBSIDY_TEST_DB)."""
+    return tmp_path_factory.mktemp("browser-db") / "subsidy.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db):
     """Start `gunicorn -c gunicorn.conf.py tests.browser.server:app` on a free port; yield its base URL."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not gunicorn.exists():
@@ -67,7 +74,7 @@ def live_server(tmp_path_factory):
         **os.environ,
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
-        "SUBSIDY_TEST_DB": str(tmp_path_factory.mktemp("browser-db") / "subsidy.sqlite3"),
+        "SUBSIDY_TEST_DB": str(live_db),
         "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16),
         "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16),
     }
@@ -100,6 +107,23 @@ def live_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+OFFICER = {"username": "li.officer", "password": "correct horse battery"}
+
+
+@pytest.fixture(scope="session")
+def officer_account(live_server, live_db) -> dict:
+    """An officer account in the live server's database (made as `flask users create` would); its credentials."""
+    from subsidy.db import connect
+    from subsidy.users import create_user
+
+    db = connect(str(live_db))  # the server created the tables when it started
+    try:
+        create_user(db, OFFICER["username"], OFFICER["password"], "officer")
+    finally:
+        db.close()
+    return dict(OFFICER)
 
 
 @pytest.fixture(scope="session")
@@ -140,9 +164,13 @@ def new_context(browser, live_server, request):
         if message.type != "error":
             return
         source = message.location.get("url") or ""
-        # Expected, not problems: the browser logs the 400 of a form sent back with errors (that page is the
-        # answer), and the app has no /favicon.ico, which Chromium asks for by itself.
+        # Expected, not problems: the browser logs the 400 of a form sent back with errors, and the 401 or 429 of
+        # the login page refusing a password (that page is the answer), and the app has no /favicon.ico, which
+        # Chromium asks for by itself.
         if (source == page.url and "status of 400" in message.text) or source.endswith("/favicon.ico"):
+            return
+        if source == page.url and urlsplit(source).path == "/login" and re.search(r"status of (401|429)\b",
+                                                                                   message.text):
             return
         problems.append(f"console error on {page.url}: {message.text} ({source})")
 
