@@ -13,7 +13,7 @@ from subsidy.messages import text
 from subsidy.requests import request_language
 from subsidy.rulebook import RULES_DIR, default_rulebook, load_rulebook
 from subsidy.settings import ensure_instance_config
-from subsidy.views import api, firm, officer, officer_batch, officer_records
+from subsidy.views import api, firm, helpers, officer, officer_batch, officer_records
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 429: "rate_limited"}
 
@@ -32,6 +32,7 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        BATCH_CHUNK_SECONDS=2.0,
     )
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
@@ -59,6 +60,7 @@ def create_app(test_config=None):
     app.register_blueprint(officer.bp)
     app.register_blueprint(officer_batch.bp)
     app.register_blueprint(officer_records.bp)
+    helpers.register(app)
 
     # Every form carries a CSRF token; the JSON API takes no cookies and is exempt.
     csrf = CSRFProtect(app)

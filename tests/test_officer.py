@@ -240,9 +240,8 @@ def test_batch_screening_from_csv_with_bad_rows_listed(officer, example, app):
     assert "batch_upload" in audit_actions(app) and "batch_export" in audit_actions(app)
 
 
-def test_batch_screening_from_xlsx_progresses_in_chunks(officer, example, app, monkeypatch):
-    from subsidy import screening
-    monkeypatch.setattr(screening, "CHUNK_SECONDS", 0.0)  # one slice of rows per visit
+def test_batch_screening_from_xlsx_progresses_in_chunks(officer, example, app):
+    app.config["BATCH_CHUNK_SECONDS"] = 0.0  # one slice of rows per visit
     book = Workbook()
     sheet = book.active
     columns = template_columns()

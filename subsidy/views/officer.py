@@ -136,6 +136,7 @@ def _review_page(saved, errors=None, status=200, overrides=None):
     return render_template(
         "officer/review.html", saved=saved, claimed=claimed, verified=verified, rows=rows, review=current,
         overrides=overrides, claimed_flat=flatten(saved["profile"]), confirmations=confirmations, log=log,
+        confirm_paths={path for path, _, _ in confirmations},
         errors=errors or {}, lang=lang, sections=SECTIONS, kind_of=kind_of,
         decisions=review.CLAUSE_DECISIONS, finals=review.FINAL_DECISIONS), status
 
@@ -210,34 +211,3 @@ def decision_pdf(reference):
     pdf = render_decision(saved, current, rows, lang)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{reference}-decision-{lang}.pdf"'})
-
-
-FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
-         "decided": ("已作出最终决定，不能再修改。", "A final decision was made; it can no longer change."),
-         "policy_version": ("政策版本已变更，无法按原版本重新计算。", "The policy version changed; it cannot be recomputed."),
-         "not_reviewable": ("当前状态下不能作出决定。", "No decision can be made in this state."),
-         "final_decision": ("请选择最终决定。", "Choose the final decision."),
-         "no_review": ("请先核实并重新计算，再作出决定。", "Verify and recompute before deciding.")}
-
-
-@bp.record_once
-def _template_helpers(state):
-    """Helpers of the officer's templates: flash messages, field context, and finding a filing."""
-    from ..labels import field_label
-
-    def flash_text(code):
-        zh, en = FLASH.get(code, (code, code))
-        return en if page_language() == "en" else zh
-
-    def field_context(path, profile, lang):
-        parts = path.split(".")
-        label = field_label(path, lang)
-        if len(parts) == 3 and parts[1].isdigit():
-            name = (profile.get(parts[0]) or [{}] * (int(parts[1]) + 1))[int(parts[1])].get("name", "")
-            return f"{name} · {label}"
-        return label[:1].upper() + label[1:]
-
-    def find_filing(reference):
-        return assessments.find(get_db(), reference=reference)
-
-    state.app.jinja_env.globals.update(flash_text=flash_text, field_context=field_context, find_filing=find_filing)

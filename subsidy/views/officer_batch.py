@@ -13,6 +13,11 @@ bp = Blueprint("officer_batch", __name__, url_prefix="/officer/batch")
 UPLOAD_LIMIT = 64 * 1024 * 1024  # 100,000 rows in the full layout stay well under this
 
 
+def _advance(job):
+    return screening.advance(get_db(), job, current_app.extensions["subsidy.engine"], page_language(),
+                             current_app.config["BATCH_CHUNK_SECONDS"])
+
+
 @bp.get("/")
 @login_required
 def upload():
@@ -42,8 +47,9 @@ def job(token):
     found = screening.get_job(get_db(), token)
     if found is None:
         abort(404)
-    found = screening.advance(get_db(), found, current_app.extensions["subsidy.engine"], page_language())
-    return render_template("officer/batch_job.html", job=found)
+    found = _advance(found)
+    errors = screening.error_rows(get_db(), found) if found["errors"] else []
+    return render_template("officer/batch_job.html", job=found, error_rows=errors)
 
 
 @bp.post("/<token>/step")
@@ -53,7 +59,7 @@ def step(token):
     found = screening.get_job(get_db(), token)
     if found is None:
         abort(404)
-    found = screening.advance(get_db(), found, current_app.extensions["subsidy.engine"], page_language())
+    found = _advance(found)
     return {"status": found["status"], "processed": found["processed"], "total": found["total"],
             "errors": found["errors"]}
 

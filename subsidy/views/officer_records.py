@@ -71,7 +71,9 @@ def verify():
               after={"reference": reference, "genuine": answer["genuine"]})
         if answer.get("result") and page_language() == "en":
             answer["result"] = answer["result_en"]
+    filing = assessments.find(get_db(), reference=answer["reference"]) if answer and answer["genuine"] else None
     return render_template("officer/verify.html", reference=reference, code=code, answer=answer, found=found,
+                           reviewable=bool(filing and filing["status"] != "draft"),
                            problem=problem, lang=page_language(), differences=_differences(found, answer))
 
 

@@ -16,4 +16,6 @@ app = create_app({
     # gunicorn.conf.py preloads the app before forking, so secrets made here are shared by every worker.
     "SECRET_KEY": os.environ.get("SUBSIDY_TEST_SECRET_KEY") or secrets.token_hex(16),
     "VERIFY_SECRET": os.environ.get("SUBSIDY_TEST_VERIFY_SECRET") or secrets.token_hex(16),
+    # 0 makes a batch job advance one slice of rows per request, so the tests see it part-way and reload it.
+    "BATCH_CHUNK_SECONDS": float(os.environ.get("SUBSIDY_TEST_CHUNK_SECONDS", "0")),
 })

@@ -289,7 +289,7 @@ def test_review_with_verified_values_then_decide_and_download(officer_page, new_
     expect(page.get_by_role("button", name="作出决定")).to_have_count(0)
 
     actions = page.locator("table.audit tbody tr td:nth-child(3)")
-    expect(actions).to_have_text(["create", "submit", "review_update", "decide"])
+    expect(actions).to_have_text(["创建测算", "提交审核", "核实并重新计算", "作出决定"])
 
     name, data = download(page, page.get_by_role("link", name="下载审核决定 PDF"))
     assert name == f"{reference}-decision-zh.pdf", name
