@@ -31,7 +31,8 @@ init-db: $(STAMP)
 	$(BIN)/flask --app app init-db
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/engine_bench.py
+	@bash scripts/system-deps.sh bench
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sqlite3
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
@@ -75,6 +76,19 @@ def create_app(test_config=None):
             message = text(code, request_language()) if code else error.description
             return api.error_response({"_request": [message]}, error.code)
         return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_busy(error):
+        # Writers queue for the busy timeout; past it, say so and when to retry, instead of a bare 500.
+        if "locked" not in str(error) and "busy" not in str(error):
+            return unexpected_error(error)
+        app.logger.warning("database busy on %s %s: %s", request.method, request.path, error)
+        if request.path.startswith("/api/"):
+            response = api.error_response({"_request": [text("busy", request_language())]}, 503)
+        else:
+            response = app.make_response((render_template("error.html", error=None, busy=True), 503))
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages the service (`run`) or the service and its tests (`test`) need, once; later runs
+# Install the Debian packages the service (`run`), its tests (`test`) or its benchmarks (`bench`) need, once; later runs
 # find them installed and do nothing.
 set -euo pipefail
 purpose=${1:-run}
@@ -11,6 +11,9 @@ packages=(
   libharfbuzz-subset0 # without it WeasyPrint subsets CJK fonts in pure Python: forty times slower
   fonts-noto-cjk      # Noto Sans CJK SC: Chinese text in the PDF
 )
+if [ "$purpose" = bench ]; then
+  packages+=(wrk)     # the HTTP load generator of benchmarks/http_bench.py
+fi
 if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright

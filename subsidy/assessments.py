@@ -15,6 +15,7 @@ import secrets
 from .evaluation import evaluate
 from .render import result_json
 from .schemas import dump_profile
+from .db import write_transaction
 
 REFERENCE_PREFIX = "HZAI"
 TOKEN_BYTES = 24
@@ -51,10 +52,16 @@ def _evaluate(profile: dict, engine):
     return result_json(evaluation, "zh"), result_json(evaluation, "en")
 
 
-def _revision_row(assessment_id, revision, reference, profile, engine, secret):
+def _evaluated(profile: dict, engine) -> tuple[dict, dict, dict, str]:
+    """Evaluate a profile for storing: (stored profile, result zh, result en, content hash). Run it before a write
+    transaction starts, so the engine's time is not spent holding the database's write lock."""
     stored = dump_profile(profile)
     result_zh, result_en = _evaluate(profile, engine)
-    digest = content_hash(stored, result_zh, result_en)
+    return stored, result_zh, result_en, content_hash(stored, result_zh, result_en)
+
+
+def _revision_row(assessment_id, revision, reference, evaluated, secret):
+    stored, result_zh, result_en, digest = evaluated
     return {
         "assessment_id": assessment_id, "revision": revision, "profile": canonical(stored),
         "result_zh": canonical(result_zh), "result_en": canonical(result_en),
@@ -79,7 +86,8 @@ def audit(db, actor: str, action: str, assessment: dict | None = None, before=No
 def create(db, profile: dict, engine, secret: str, actor: str = "firm") -> dict:
     """Save a new assessment with its first revision; return the assessment with that revision."""
     stamp = now()
-    with db.atomic():
+    evaluated = _evaluated(profile, engine)
+    with write_transaction(db):
         table = db.table("assessments")
         table.insert({
             "reference": f"pending-{secrets.token_hex(8)}", "token": secrets.token_urlsafe(TOKEN_BYTES),
@@ -90,7 +98,7 @@ def create(db, profile: dict, engine, secret: str, actor: str = "firm") -> dict:
         assessment_id = table.last_pk
         reference = f"{REFERENCE_PREFIX}-{stamp[:4]}-{assessment_id:06d}"
         table.update(assessment_id, {"reference": reference})
-        db.table("revisions").insert(_revision_row(assessment_id, 1, reference, profile, engine, secret))
+        db.table("revisions").insert(_revision_row(assessment_id, 1, reference, evaluated, secret))
         assessment = table.get(assessment_id)
         audit(db, actor, "create", assessment, after={"revision": 1, "profile": dump_profile(profile)})
     return load(db, assessment["token"])
@@ -98,14 +106,15 @@ def create(db, profile: dict, engine, secret: str, actor: str = "firm") -> dict:
 
 def revise(db, token: str, profile: dict, engine, secret: str, actor: str = "firm") -> dict | None:
     """Save an edited profile as the next revision of an assessment; return it, or None if there is none."""
-    with db.atomic():
+    evaluated = _evaluated(profile, engine)
+    with write_transaction(db):
         current = find(db, token=token)
         if current is None:
             return None
         revision = current["latest_revision"] + 1
         previous = json.loads(_revision(db, current["id"], current["latest_revision"])["profile"])
         db.table("revisions").insert(
-            _revision_row(current["id"], revision, current["reference"], profile, engine, secret))
+            _revision_row(current["id"], revision, current["reference"], evaluated, secret))
         db.table("assessments").update(current["id"], {
             "latest_revision": revision, "updated_at": now(), "company_name": profile["company"]["name"],
             "credit_code": profile["company"]["credit_code"]})

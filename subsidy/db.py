@@ -1,5 +1,7 @@
 """The SQLite database in instance/: one connection per request, WAL mode, migrations applied by init-db."""
 
+from contextlib import contextmanager
+
 import click
 import sqlite_utils
 from flask import current_app, g
@@ -17,6 +19,29 @@ def connect(path: str) -> sqlite_utils.Database:
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """Run a block of writes in one transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    A plain BEGIN reads first (sqlite-utils looks at the schema) and upgrades to a write later; if another
+    worker committed in between, SQLite answers "database is locked" at once, without waiting: WAL and the busy
+    timeout cannot help then. Taking the lock first makes concurrent writers queue for up to the busy timeout.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
 
 
 def get_db() -> sqlite_utils.Database:

@@ -42,6 +42,7 @@ CATALOGUE = {
     "not_found": ("找不到该地址。", "No such address."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
     "submitted_locked": ("已提交审核，不能再修改。", "Submitted for review: it can no longer be edited."),
+    "busy": ("服务繁忙，请稍后重试。", "The service is busy; try again in a moment."),
     "rate_limited": ("请求过于频繁，请稍后再试。", "Too many requests; try again shortly."),
     "login_required": ("请先以经办人员身份登录。", "Log in as an officer first."),
     "internal": ("服务器内部错误，已记录。", "Internal error; it has been logged."),

@@ -11,6 +11,7 @@ from .evaluation import evaluate
 from .flat import flatten, unflatten
 from .render import result_json
 from .schemas import dump_profile, load_profile
+from .db import write_transaction
 
 STATUSES = ("draft", "submitted", "under_review", "approved", "partly_approved", "rejected")
 FINAL_DECISIONS = ("approved", "partly_approved", "rejected")
@@ -28,7 +29,7 @@ class ReviewError(Exception):
 def submit(db, assessment: dict, actor: str = "firm") -> dict:
     """Move a draft to submitted; submitting twice changes nothing."""
     if assessment["status"] == "draft":
-        with db.atomic():
+        with write_transaction(db):
             db.table("assessments").update(assessment["id"], {"status": "submitted", "updated_at": now()})
             audit(db, actor, "submit", assessment, before={"status": "draft"},
                   after={"status": "submitted", "revision": assessment["latest_revision"]})
@@ -79,7 +80,7 @@ def update_review(db, assessment: dict, claimed: dict, overrides: dict, evidence
         "verified_zh": canonical(verified_zh), "verified_en": canonical(verified_en),
         "officer": officer, "updated_at": now(),
     }
-    with db.atomic():
+    with write_transaction(db):
         db.table("reviews").upsert(row, pk="assessment_id")
         if assessment["status"] == "submitted":
             db.table("assessments").update(assessment["id"], {"status": "under_review", "updated_at": now()})
@@ -100,7 +101,7 @@ def decide(db, assessment: dict, clause_decisions: dict, final: str, note: str, 
     review = get_review(db, assessment["id"])
     if review is None:
         raise ReviewError("no_review")
-    with db.atomic():
+    with write_transaction(db):
         db.table("reviews").update(assessment["id"], {
             "clause_decisions": canonical(clause_decisions), "final_decision": final, "final_note": note,
             "officer": officer, "updated_at": now(), "decided_at": now()})

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from .assessments import audit, now
 from .batch import evaluate_row, flat_result, result_columns
 from .flat import template_columns, unflatten
+from .db import write_transaction
 
 CHUNK_SECONDS = 2.0  # the default of the app's BATCH_CHUNK_SECONDS: how long one request evaluates rows
 MAX_ROWS = 100_000
@@ -68,7 +69,7 @@ def create_job(db, officer: str, filename: str, rows: list[tuple[int, dict]]) ->
     if len(rows) > MAX_ROWS:
         raise UploadError("too_many_rows")
     token = secrets.token_urlsafe(16)
-    with db.atomic():
+    with write_transaction(db):
         jobs = db.table("batch_jobs")
         jobs.insert({"token": token, "officer": officer, "filename": filename[:200], "status": "running",
                      "total": len(rows), "created_at": now()})
@@ -109,7 +110,7 @@ def advance(db, job: dict, engine, lang: str, budget: float = CHUNK_SECONDS) -> 
         for row in pending:
             outcome = evaluate_row(unflatten(json.loads(row["input"])), engine, lang)
             outcomes.append((json.dumps(_compact(outcome), ensure_ascii=False), job["id"], row["position"]))
-        with db.atomic():
+        with write_transaction(db):
             db.conn.executemany("UPDATE batch_rows SET outcome = ? WHERE job_id = ? AND position = ? "
                                 "AND outcome IS NULL", outcomes)
         if time.monotonic() - started >= budget:
