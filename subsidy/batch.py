@@ -1,14 +1,15 @@
 """Evaluate many profiles from JSON Lines or CSV, one result per input line, bad lines reported and skipped."""
 
 import csv
-
 import json
+import multiprocessing
+import os
 from decimal import Decimal
 
 from .errors import ProfileError
 from .evaluation import evaluate
 from .flat import unflatten
-from .render import result_json
+from .render import result_json, summary_json
 from .schemas import load_profile, render_errors
 
 
@@ -28,15 +29,44 @@ def read_rows(handle, fmt: str):
             yield number, ProfileError({"_line": [f"not valid JSON: {error}"]})
 
 
-def evaluate_row(data, engine, lang: str) -> dict:
-    """Return {"result": …} or {"errors": …} for one record."""
+def evaluate_row(data, engine, lang: str, full: bool = True) -> dict:
+    """Return {"result": …} or {"errors": …} for one record; full=False keeps only statuses and amounts."""
     if isinstance(data, ProfileError):
         return {"errors": render_errors(data.errors, lang)}
     try:
         profile = load_profile(data)
     except ProfileError as error:
         return {"errors": render_errors(error.errors, lang)}
-    return {"result": result_json(evaluate(profile, engine), lang)}
+    evaluation = evaluate(profile, engine)
+    return {"result": result_json(evaluation, lang) if full else summary_json(evaluation)}
+
+
+_worker_settings: dict = {}
+
+
+def _evaluate_in_worker(record):
+    line, data = record
+    settings = _worker_settings
+    return line, data, evaluate_row(data, settings["engine"], settings["lang"], settings["full"])
+
+
+def evaluate_all(records, engine, lang: str, full: bool, jobs: int):
+    """Yield (line, data, outcome) for every record, in input order, over jobs worker processes.
+
+    The engine is compiled before the workers fork, so each starts with its own copy (ENGINE-NOTES: building
+    rulesets before a fork works); one process evaluates one profile at a time, as in the web workers.
+    """
+    if jobs <= 1:
+        for line, data in records:
+            yield line, data, evaluate_row(data, engine, lang, full)
+        return
+    _worker_settings.update(engine=engine, lang=lang, full=full)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_evaluate_in_worker, records, chunksize=256)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def result_columns(clause_ids) -> list[str]:

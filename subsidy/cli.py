@@ -60,8 +60,10 @@ def evaluate_command(source, lang):
 @click.argument("target", type=click.Path(dir_okay=False, writable=True))
 @click.option("--input-format", type=click.Choice(["jsonl", "csv"]), help="Default: from the file name.")
 @click.option("--output-format", type=click.Choice(["jsonl", "csv"]), help="Default: from the file name.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per CPU).")
 @LANG
-def batch_command(source, target, input_format, output_format, lang):
+def batch_command(source, target, input_format, output_format, jobs, lang):
     """Evaluate every profile in SOURCE (JSON Lines or CSV) and write one result per record to TARGET.
 
     Bad records are reported in TARGET as errors and on the terminal; the rest go on.
@@ -76,9 +78,11 @@ def batch_command(source, target, input_format, output_format, lang):
             open(target, "w", encoding="utf-8", newline="") as out:
         writer = batching.Writer(out, out_fmt, engine.rulebook.clause_ids)
         rows = batching.read_rows(handle, in_fmt)
-        with click.progressbar(rows, length=total, label="Evaluating", file=sys.stderr) as progress:
-            for line, data in progress:
-                outcome = batching.evaluate_row(data, engine, lang)
+        # A CSV result holds statuses and amounts only: the words of the full result are not worth making.
+        outcomes = batching.evaluate_all(rows, engine, lang, full=out_fmt != "csv",
+                                         jobs=jobs or batching.default_jobs())
+        with click.progressbar(outcomes, length=total, label="Evaluating", file=sys.stderr) as progress:
+            for line, data, outcome in progress:
                 writer.write(line, data, outcome)
                 if "errors" in outcome:
                     bad += 1

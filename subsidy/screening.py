@@ -108,8 +108,8 @@ def advance(db, job: dict, engine, lang: str, budget: float = CHUNK_SECONDS) -> 
             break
         outcomes = []
         for row in pending:
-            outcome = evaluate_row(unflatten(json.loads(row["input"])), engine, lang)
-            outcomes.append((json.dumps(_compact(outcome), ensure_ascii=False), job["id"], row["position"]))
+            outcome = evaluate_row(unflatten(json.loads(row["input"])), engine, lang, full=False)
+            outcomes.append((json.dumps(outcome, ensure_ascii=False), job["id"], row["position"]))
         with write_transaction(db):
             db.conn.executemany("UPDATE batch_rows SET outcome = ? WHERE job_id = ? AND position = ? "
                                 "AND outcome IS NULL", outcomes)
@@ -123,17 +123,6 @@ def advance(db, job: dict, engine, lang: str, budget: float = CHUNK_SECONDS) -> 
         update.update(status="done", finished_at=now())
     db.table("batch_jobs").update(job["id"], update)
     return get_job(db, job["token"])
-
-
-def _compact(outcome: dict) -> dict:
-    """Keep what the result files need: statuses and amounts per clause, totals, or the errors."""
-    if "errors" in outcome:
-        return outcome
-    result = outcome["result"]
-    return {"result": {"total_fen": result["total_fen"], "total_exact_fen": result["total_exact_fen"],
-                       "total_up_to_fen": result["total_up_to_fen"],
-                       "clauses": [{"id": c["id"], "status": c["status"], "amount_fen": c["amount_fen"]}
-                                   for c in result["clauses"]]}}
 
 
 def result_rows(db, job: dict, clause_ids) -> tuple[list[str], list[dict]]:
