@@ -74,8 +74,13 @@ def create_app(test_config=None):
         if request.path.startswith("/api/"):
             code = _HTTP_CODES.get(error.code)
             message = text(code, request_language()) if code else error.description
-            return api.error_response({"_request": [message]}, error.code)
-        return render_template("error.html", error=error), error.code
+            response = api.error_response({"_request": [message]}, error.code)
+        else:
+            response = app.make_response((render_template("error.html", error=error), error.code))
+        for name, value in error.get_headers():
+            if name in ("Retry-After", "Allow"):  # keep what tells the client when or how to try again
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(sqlite3.OperationalError)
     def database_busy(error):

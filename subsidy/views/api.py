@@ -17,7 +17,7 @@ from ..requests import json_body, request_language
 from ..schemas import load_profile, render_errors
 from ..security import limiter
 
-evaluate_limit = limiter.limit(lambda: current_app.config["RATELIMIT_EVALUATE"])
+evaluate_limit = limiter.limit("RATELIMIT_EVALUATE")
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

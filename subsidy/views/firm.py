@@ -114,7 +114,7 @@ def _handle_post(assessment=None):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_EVALUATE"], methods=["POST"])
+@limiter.limit("RATELIMIT_EVALUATE")
 def form_page():
     """The self-assessment form (empty), and saving it as a new assessment."""
     if request.method == "POST":

@@ -34,7 +34,7 @@ def _engine():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit("RATELIMIT_LOGIN")
 def login():
     """The officers' login page."""
     error, status = None, 200
