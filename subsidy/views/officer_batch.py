@@ -13,8 +13,12 @@ bp = Blueprint("officer_batch", __name__, url_prefix="/officer/batch")
 UPLOAD_LIMIT = 64 * 1024 * 1024  # 100,000 rows in the full layout stay well under this
 
 
-def _advance(job):
-    return screening.advance(get_db(), job, current_app.extensions["subsidy.engine"], page_language(),
+def _advanced_job(token):
+    """Return the job, after evaluating its next chunk; 404 if there is no such job."""
+    found = screening.get_job(get_db(), token)
+    if found is None:
+        abort(404)
+    return screening.advance(get_db(), found, current_app.extensions["subsidy.engine"], page_language(),
                              current_app.config["BATCH_CHUNK_SECONDS"])
 
 
@@ -44,10 +48,7 @@ def upload_post():
 @login_required
 def job(token):
     """The job's progress; each visit evaluates the next chunk, so a reload carries on where it was."""
-    found = screening.get_job(get_db(), token)
-    if found is None:
-        abort(404)
-    found = _advance(found)
+    found = _advanced_job(token)
     errors = screening.error_rows(get_db(), found) if found["errors"] else []
     return render_template("officer/batch_job.html", job=found, error_rows=errors)
 
@@ -56,10 +57,7 @@ def job(token):
 @login_required
 def step(token):
     """Evaluate the next chunk and return the progress as JSON (the page's script uses it)."""
-    found = screening.get_job(get_db(), token)
-    if found is None:
-        abort(404)
-    found = _advance(found)
+    found = _advanced_job(token)
     return {"status": found["status"], "processed": found["processed"], "total": found["total"],
             "errors": found["errors"]}
 
