@@ -18,6 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/system-deps.sh test
+	$(BIN)/ruff check subsidy app.py tests benchmarks
 	$(BIN)/python -m pytest
 
 $(STAMP): pyproject.toml

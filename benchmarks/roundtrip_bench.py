@@ -72,7 +72,7 @@ def round_trip(base: str, form: dict) -> tuple[float, float, float]:
         raise SystemExit("the form did not redirect")
     except urllib.error.HTTPError as redirect:
         if redirect.code != 303:
-            raise SystemExit(f"the form answered {redirect.code}")
+            raise SystemExit(f"the form answered {redirect.code}") from redirect
         location = redirect.headers["Location"]
     saved = time.perf_counter()
     page = opener.open(base + location).read().decode()

@@ -248,7 +248,7 @@ def print_table(header: list[str], rows: list[Row], elapsed: float, mode: str):
     print(f"{mode} run, {elapsed:.0f} s in all; load average (1, 5, 15 min) at the end: {load} "
           f"(anything above 0 besides this run is other work sharing the CPUs)")
     widths = [max(len(getattr(r, a)) for r in rows) for a in ("area", "measure", "value", "target")]
-    widths = [max(w, len(h)) for w, h in zip(widths, ("area", "measure", "value", "target"))]
+    widths = [max(w, len(h)) for w, h in zip(widths, ("area", "measure", "value", "target"), strict=True)]
     line = f"{{:<{widths[0]}}}  {{:<{widths[1]}}}  {{:<{widths[2]}}}  {{:<{widths[3]}}}  {{}}"
     print(line.format("area", "measure", "value", "target", "status"))
     print("-" * (sum(widths) + 8 + 6))

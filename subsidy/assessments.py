@@ -12,17 +12,17 @@ import hmac
 import json
 import secrets
 
+from .db import write_transaction
 from .evaluation import evaluate
 from .render import result_json
 from .schemas import dump_profile
-from .db import write_transaction
 
 REFERENCE_PREFIX = "HZAI"
 TOKEN_BYTES = 24
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.datetime.now(datetime.UTC).astimezone().isoformat(timespec="seconds")
 
 
 def canonical(document) -> str:
@@ -190,7 +190,7 @@ def _recompute(profile: dict, row: dict, engine) -> dict:
         return {"available": False, "policy_version": version}
     result = result_json(evaluate(load_profile(profile), engine), "zh")
     stored = json.loads(row["result_zh"])
-    differs = [c["id"] for c, s in zip(result["clauses"], stored["clauses"])
+    differs = [c["id"] for c, s in zip(result["clauses"], stored["clauses"], strict=True)
                if (c["status"], c["amount_fen"]) != (s["status"], s["amount_fen"])]
     return {"available": True, "matches": not differs and result["total_fen"] == row["total_fen"],
             "total_fen": result["total_fen"], "differs": differs}

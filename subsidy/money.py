@@ -4,9 +4,9 @@ Nothing in the product holds money as a float. Input yuan strings become integer
 `Fraction`s read from the rulebook, and every product of a rate and a base is rounded half-up to the fen once.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-import re
 
 import cn2an
 

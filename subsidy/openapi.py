@@ -138,6 +138,7 @@ def openapi_document() -> dict:
     }})
     spec.path(path="/api/v1/openapi.json", operations={"get": {
         "summary": "This document.",
-        "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}},
+        "responses": {"200": {"description": "OpenAPI 3.1",
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
     }})
     return spec.to_dict()

@@ -264,7 +264,8 @@ DECISION_LABELS = {
     "zh": {"title": "补助申报审核决定", "final": "最终决定", "note": "决定说明", "officer": "经办人员",
            "decided_at": "决定日期", "clauses": "分条审核", "claimed": "申报金额", "verified": "核实金额",
            "difference": "差额", "decision": "决定", "evidence": "证据已核", "approve": "同意", "reject": "不同意",
-           "yes": "是", "total": "合计", "approved_total": "同意的核实金额合计", "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。"},
+           "yes": "是", "total": "合计", "approved_total": "同意的核实金额合计",
+           "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。"},
     "en": {"title": "Decision on a subsidy filing", "final": "Final decision", "note": "Note", "officer": "Officer",
            "decided_at": "Decided on", "clauses": "Clause by clause", "claimed": "Claimed", "verified": "Verified",
            "difference": "Difference", "decision": "Decision", "evidence": "Evidence checked", "approve": "approve",
@@ -279,11 +280,13 @@ def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> b
     """Return an officer's decision on a filing as PDF bytes: claimed and verified per clause, and the decision."""
     lang = normalise_language(lang)
     labels = {**LABELS[lang], **DECISION_LABELS[lang]}
-    shown = [row for row in rows if row["claimed_status"] != "not_applicable" or row["verified_status"] != "not_applicable"]
+    shown = [row for row in rows
+             if row["claimed_status"] != "not_applicable" or row["verified_status"] != "not_applicable"]
     for row in shown:
         decision = review["clause_decisions"].get(row["id"], {})
         row.update(claimed_text=format_yuan(row["claimed_fen"]), verified_text=format_yuan(row["verified_fen"]),
-                   difference_text=format_yuan(row["difference_fen"]), decision=labels.get(decision.get("decision"), "—"),
+                   difference_text=format_yuan(row["difference_fen"]),
+                   decision=labels.get(decision.get("decision"), "—"),
                    decision_note=decision.get("note", ""), evidence=review["evidence"].get(row["id"], False))
     verified = review[f"verified_{lang}"]
     context = {

@@ -7,11 +7,11 @@ claimed profile with the officer's verified values laid over it, evaluated again
 import json
 
 from .assessments import audit, canonical, now
+from .db import write_transaction
 from .evaluation import evaluate
 from .flat import flatten, unflatten
 from .render import result_json
 from .schemas import dump_profile, load_profile
-from .db import write_transaction
 
 STATUSES = ("draft", "submitted", "under_review", "approved", "partly_approved", "rejected")
 FINAL_DECISIONS = ("approved", "partly_approved", "rejected")

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from .errors import RulebookError
 from .money import parse_percent
-from .rulefiles import (OPERATORS, ClauseFile, PolicyFile, line_of, problems_text, read_rule_file,
-                        validate_file)
+from .rulefiles import OPERATORS, ClauseFile, PolicyFile, line_of, problems_text, read_rule_file, validate_file
 from .schemas import choices_of, field_kinds
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"

@@ -165,7 +165,8 @@ def read_rule_file(path: Path):
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise RulebookError([f"rules/{path.name}:{line}: not valid YAML: {getattr(error, 'problem', error)}"]) from error
+        problem = getattr(error, "problem", error)
+        raise RulebookError([f"rules/{path.name}:{line}: not valid YAML: {problem}"]) from error
 
 
 def problems_text(path: Path, document, problems) -> list[str]:

@@ -8,8 +8,23 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
 
 from . import messages
 from .errors import ProfileError
-from .profile_fields import (ENTITY_TYPES, MAX_COUNT, MAX_ITEMS, MAX_MONEY_FEN, MAX_TEXT, TALENT_TEAMS, Choice,
-                             Count, CreditCode, Flag, Items, Money, Msg, Section, Text)
+from .profile_fields import (
+    ENTITY_TYPES,
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_MONEY_FEN,
+    MAX_TEXT,
+    TALENT_TEAMS,
+    Choice,
+    Count,
+    CreditCode,
+    Flag,
+    Items,
+    Money,
+    Msg,
+    Section,
+    Text,
+)
 
 __all__ = ["ENTITY_TYPES", "MAX_COUNT", "MAX_ITEMS", "MAX_MONEY_FEN", "MAX_TEXT", "TALENT_TEAMS", "Choice", "Count",
            "CreditCode", "Flag", "Items", "Money", "Msg", "PROFILE_SCHEMA", "Section", "Text", "dump_profile",

@@ -14,8 +14,8 @@ from openpyxl import Workbook, load_workbook
 
 from .assessments import audit, now
 from .batch import evaluate_row, flat_result, result_columns
-from .flat import template_columns, unflatten
 from .db import write_transaction
+from .flat import template_columns, unflatten
 
 CHUNK_SECONDS = 2.0  # the default of the app's BATCH_CHUNK_SECONDS: how long one request evaluates rows
 MAX_ROWS = 100_000

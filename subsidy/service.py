@@ -1,6 +1,6 @@
-"""The one way into the calculator: validate a profile, evaluate it, render the result.
+"""The calculator in three calls: validate a profile, evaluate it, render the result.
 
-The API, the command line, the batch runner, the pages and the tests all come through here.
+Tests, benchmarks and scripts use these; the views and commands take the same three steps with their own engine.
 """
 
 from functools import cache
@@ -9,7 +9,7 @@ from .engine import Engine
 from .evaluation import Evaluation, evaluate
 from .messages import normalise_language
 from .render import result_json
-from .rulebook import Rulebook, default_rulebook
+from .rulebook import default_rulebook
 from .schemas import load_profile
 
 
@@ -17,10 +17,6 @@ from .schemas import load_profile
 def default_engine() -> Engine:
     """Return the engine of the shipped rulebook, compiled once per process."""
     return Engine(default_rulebook())
-
-
-def engine_for(rulebook: Rulebook | None) -> Engine:
-    return default_engine() if rulebook is None or rulebook is default_rulebook() else Engine(rulebook)
 
 
 def evaluate_typed(profile: dict, engine: Engine | None = None) -> Evaluation:

@@ -3,8 +3,17 @@ from fractions import Fraction
 
 import pytest
 
-from subsidy.money import (MoneyFormatError, apply_rate, base_where_cap_binds, format_percent, format_wan,
-                           format_yuan, parse_percent, parse_yuan, to_capital)
+from subsidy.money import (
+    MoneyFormatError,
+    apply_rate,
+    base_where_cap_binds,
+    format_percent,
+    format_wan,
+    format_yuan,
+    parse_percent,
+    parse_yuan,
+    to_capital,
+)
 
 
 @pytest.mark.parametrize("given, fen", [

@@ -248,7 +248,7 @@ def test_batch_screening_from_xlsx_progresses_in_chunks(officer, example, app):
     sheet.append(columns)
     row = flatten(example)
     for _ in range(450):
-        sheet.append([row.get(c, None) if c not in row or not row[c] in ("true", "false") else row[c] == "true"
+        sheet.append([row.get(c, None) if c not in row or row[c] not in ("true", "false") else row[c] == "true"
                       for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -41,7 +41,7 @@ def _check_rate_items(clause_id: str, clause: dict, profile: dict) -> list[str]:
     if len(inputs) != len(clause["items"]):
         return [f"{clause_id}: {len(clause['items'])} items for {len(inputs)} in {section}"]
     problems = []
-    for index, (item, data) in enumerate(zip(clause["items"], inputs)):
+    for index, (item, data) in enumerate(zip(clause["items"], inputs, strict=True)):
         if item["status"] != "eligible":
             continue
         expected = min(half_up(data[base], num, den), cap(data))

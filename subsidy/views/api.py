@@ -7,7 +7,6 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from .. import assessments
 from ..db import get_db
-
 from ..errors import ProfileError, RequestError
 from ..evaluation import evaluate
 from ..messages import pick, text

@@ -48,7 +48,8 @@ def rate_chart(item: dict, label_base: str, label_cap: str, lang: str = "zh") ->
         f"<title>{escape(title)}</title>"
         f'<line class="axis" x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(x_max):.1f}" y2="{y(0):.1f}"/>'
         f'<line class="cap" x1="{x(0):.1f}" y1="{y(cap):.1f}" x2="{x(x_max):.1f}" y2="{y(cap):.1f}"/>'
-        f'<text class="cap-label" x="{x(0) + 2:.1f}" y="{y(cap) - 4:.1f}">{escape(label_cap)} {escape(short(cap))}</text>'
+        f'<text class="cap-label" x="{x(0) + 2:.1f}" y="{y(cap) - 4:.1f}">'
+        f"{escape(label_cap)} {escape(short(cap))}</text>"
         f'<polyline class="curve" points="{line}"/>'
         f'<line class="guide" x1="{point_x:.1f}" y1="{point_y:.1f}" x2="{point_x:.1f}" y2="{y(0):.1f}"/>'
         f'<circle class="point" cx="{point_x:.1f}" cy="{point_y:.1f}" r="4.5"/>'

@@ -92,8 +92,3 @@ def kind_of(path: str) -> str:
     if len(parts) == 3 and parts[1].isdigit():
         path = f"{parts[0]}[].{parts[2]}"
     return field_kinds().get(path, "text")
-
-
-def all_paths() -> set[str]:
-    """Return the scalar paths the form asks (list rows are checked by their section and leaf)."""
-    return {path for section in SECTIONS for path in section.fields}

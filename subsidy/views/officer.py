@@ -5,8 +5,7 @@ Everything here needs a logged-in officer: pages redirect to /login, the JSON AP
 
 
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import assessments, review

@@ -363,7 +363,7 @@ def _xlsx_rows(data: bytes) -> list[dict]:
     values = list(book.worksheets[0].iter_rows(values_only=True))
     book.close()
     header = values[0]
-    return [dict(zip(header, row)) for row in values[1:]]
+    return [dict(zip(header, row, strict=True)) for row in values[1:]]
 
 
 def test_batch_csv_with_bad_rows_progresses_and_downloads(officer_page):
