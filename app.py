@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from subsidy import cli, db, i18n, security, users
 from subsidy.engine import Engine
+from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
 from subsidy.requests import request_language
 from subsidy.rulebook import RULES_DIR, default_rulebook, load_rulebook
@@ -19,9 +20,15 @@ from subsidy.views import api, firm, helpers, officer, officer_batch, officer_re
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 429: "rate_limited"}
 
 
+class App(Flask):
+    """Flask, with its JSON responses encoded by orjson."""
+
+    json_provider_class = FastJSONProvider
+
+
 def create_app(test_config=None):
     """Create and configure the app: settings, rulebook and engine, blueprints, error shape, commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = App(__name__, instance_relative_config=True)
 
     # Defaults; a deployment overrides them in instance/config.py, tests through test_config.
     app.config.from_mapping(
@@ -42,8 +49,6 @@ def create_app(test_config=None):
         # Tests get throwaway secrets unless they bring their own.
         app.config.from_mapping(SECRET_KEY=secrets.token_hex(16), VERIFY_SECRET=secrets.token_hex(16))
         app.config.from_mapping(test_config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
 
     # The rulebook is validated here: a broken rule file stops start-up with its file, line and problem.
     shipped = str(RULES_DIR) == str(app.config["RULES_DIR"])

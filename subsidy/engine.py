@@ -18,6 +18,7 @@ import re
 import threading
 
 import durable_rules_engine as _engine
+import orjson
 
 from .errors import EngineError
 from .facts import engine_name, share_name
@@ -105,7 +106,7 @@ class Engine:
         for fact in facts:
             _check_fact(fact)
             fact["sid"] = sid
-        payload = json.dumps(facts, ensure_ascii=False)
+        payload = orjson.dumps(facts).decode("utf-8")
         fired = set()
         with self._lock:
             try:
@@ -117,7 +118,7 @@ class Engine:
                 while message:
                     rule = message[2:message.index('"', 2)]
                     if rule != SEEN_RULE:
-                        matched = json.loads(message)[rule]["m"]
+                        matched = orjson.loads(message)[rule]["m"]
                         if matched.get("sid") != sid:
                             raise EngineError(f"activation from another session ({matched.get('sid')} ≠ {sid})")
                         fired.add((rule, matched["k"]))
