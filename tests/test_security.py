@@ -61,3 +61,18 @@ def test_the_production_app_runs_without_debug_and_with_its_own_secrets():
     assert real.debug is False and real.testing is False
     assert len(real.config["SECRET_KEY"]) >= 32 and len(real.config["VERIFY_SECRET"]) >= 32
     assert real.config["SESSION_COOKIE_HTTPONLY"] is True and real.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_a_firms_link_reaches_only_its_own_assessment(client, example):
+    first = client.post("/api/v1/assessments", json=example).get_json()
+    other = dict(example, company=dict(example["company"], name="杭州另一家科技有限公司"))
+    second = client.post("/api/v1/assessments", json=other).get_json()
+    first_token = first["links"]["self"].rsplit("/", 1)[1]
+    page = client.get(f"/a/{first_token}").get_data(as_text=True)
+    assert "杭州示例智能科技有限公司" in page and "杭州另一家科技有限公司" not in page
+    assert client.get(f"/a/{first_token}?revision=2").status_code == 404
+    # the readable reference opens nothing on the firm's side, and a token opens no officer page
+    assert client.get(f"/a/{second['reference']}").status_code == 404
+    assert client.get(f"/officer/a/{second['reference']}").status_code == 302
+    for url in (f"/a/{first_token}x", f"/api/v1/assessments/{first_token[:-1]}"):
+        assert client.get(url).status_code == 404
