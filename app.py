@@ -5,10 +5,11 @@ import secrets
 import sqlite3
 
 from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, db, i18n, security, users
+from subsidy import cli, db, i18n, security, urls, users
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
@@ -41,6 +42,8 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         BATCH_CHUNK_SECONDS=2.0,
+        # The address the service is reached at: every absolute link is built on it (subsidy/urls.py).
+        PUBLIC_URL=os.environ.get("PUBLIC_URL", urls.DEFAULT_PUBLIC_URL),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
@@ -49,6 +52,7 @@ def create_app(test_config=None):
         # Tests get throwaway secrets unless they bring their own.
         app.config.from_mapping(SECRET_KEY=secrets.token_hex(16), VERIFY_SECRET=secrets.token_hex(16))
         app.config.from_mapping(test_config)
+    urls.configure(app)
 
     # The rulebook is validated here: a broken rule file stops start-up with its file, line and problem.
     shipped = str(RULES_DIR) == str(app.config["RULES_DIR"])
@@ -80,6 +84,9 @@ def create_app(test_config=None):
             code = _HTTP_CODES.get(error.code)
             message = text(code, request_language()) if code else error.description
             response = api.error_response({"_request": [message]}, error.code)
+        elif request_ctx.url_adapter is None:
+            # No page can be drawn for a request whose Host was refused: its links cannot be built.
+            response = app.make_response((f"{error.code} {error.name}", error.code, {"Content-Type": "text/plain"}))
         else:
             response = app.make_response((render_template("error.html", error=error), error.code))
         for name, value in error.get_headers():

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from .errors import ProfileError
 from .evaluation import evaluate
+from .exports import CsvWriter
 from .flat import unflatten
 from .render import result_json, summary_json
 from .schemas import load_profile, render_errors
@@ -101,12 +102,11 @@ class Writer:
     def __init__(self, handle, fmt: str, clause_ids):
         self.handle, self.fmt = handle, fmt
         if fmt == "csv":
-            self.csv = csv.DictWriter(handle, fieldnames=result_columns(clause_ids), extrasaction="ignore")
-            self.csv.writeheader()
+            self.csv = CsvWriter(handle, result_columns(clause_ids))
 
     def write(self, line: int, data, outcome: dict):
         if self.fmt == "csv":
-            self.csv.writerow(flat_result(line, data, outcome))
+            self.csv.write(flat_result(line, data, outcome))
         else:
             self.handle.write(json.dumps({"line": line, **outcome}, ensure_ascii=False) + "\n")
 

@@ -1,6 +1,5 @@
 """Command-line entry points: `flask --app app evaluate | batch | batch-template | rules check`."""
 
-import csv
 import json
 import sys
 from decimal import Decimal
@@ -12,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from . import batch as batching
 from .errors import ProfileError, RulebookError
 from .evaluation import evaluate
+from .exports import CsvWriter
 from .flat import template_columns
 from .messages import normalise_language, pick
 from .money import format_percent, format_yuan
@@ -95,7 +95,7 @@ def batch_command(source, target, input_format, output_format, jobs, lang):
 @click.argument("target", type=click.File("w", encoding="utf-8"), default="-")
 def batch_template_command(target):
     """Write the CSV column layout for `batch` (an empty template with its header row)."""
-    csv.writer(target).writerow(template_columns())
+    CsvWriter(target, template_columns())
 
 
 @rules.command("check")

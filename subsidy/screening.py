@@ -10,11 +10,12 @@ import json
 import secrets
 import time
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from .assessments import audit, now
 from .batch import evaluate_row, flat_result, result_columns
 from .db import write_transaction
+from .exports import csv_bytes, xlsx_bytes
 from .flat import template_columns, unflatten
 
 CHUNK_SECONDS = 2.0  # the default of the app's BATCH_CHUNK_SECONDS: how long one request evaluates rows
@@ -137,29 +138,13 @@ def result_rows(db, job: dict, clause_ids) -> tuple[list[str], list[dict]]:
 
 
 def to_csv(columns, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(columns, rows)
 
 
 def to_xlsx(columns, rows) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("results")
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row.get(column, "") for column in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([("results", columns, rows)])
 
 
 def template_xlsx() -> bytes:
     """Return the upload template as XLSX: the header row of the batch CSV layout."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("profiles")
-    sheet.append(template_columns())
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes([("profiles", template_columns(), [])])

@@ -3,7 +3,7 @@
 Every error the API gives has one shape: {"errors": {"field.path": ["message", …]}}, in the language asked for.
 """
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from .. import assessments
 from ..db import get_db
@@ -15,6 +15,7 @@ from ..render import result_json
 from ..requests import json_body, request_language
 from ..schemas import load_profile, render_errors
 from ..security import limiter
+from ..urls import public_url
 
 evaluate_limit = limiter.limit("RATELIMIT_EVALUATE")
 
@@ -44,11 +45,11 @@ def assessment_document(saved: dict, lang: str) -> dict:
         "policy": {"id": saved["policy_id"], "version": saved["policy_version"]},
         "profile": saved["profile"], "result": saved["result"][lang],
         "links": {
-            "self": url_for("api.assessment_view", token=token, _external=True),
-            "page": url_for("firm.result_page", token=token, _external=True),
-            "pdf": url_for("firm.estimate_pdf", token=token, revision=saved["revision"], _external=True),
-            "verify": url_for("firm.verify_page", reference=saved["reference"], code=saved["code"], _external=True),
-            "submit": url_for("api.assessment_view", token=token, _external=True) + "/submit",
+            "self": public_url("api.assessment_view", token=token),
+            "page": public_url("firm.result_page", token=token),
+            "pdf": public_url("firm.estimate_pdf", token=token, revision=saved["revision"]),
+            "verify": public_url("firm.verify_page", reference=saved["reference"], code=saved["code"]),
+            "submit": public_url("api.submit_assessment", token=token),
         },
     }
 
@@ -62,7 +63,7 @@ def create_assessment():
     saved = assessments.create(get_db(), profile, engine(), current_app.config["VERIFY_SECRET"], actor="api")
     response = jsonify(assessment_document(saved, lang))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.assessment_view", token=saved["token"], _external=True)
+    response.headers["Location"] = public_url("api.assessment_view", token=saved["token"])
     return response
 
 

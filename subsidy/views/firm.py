@@ -15,6 +15,7 @@ from ..flat import flatten, unflatten
 from ..i18n import page_language
 from ..schemas import load_profile, render_errors
 from ..security import limiter
+from ..urls import public_url
 from .form_layout import LIST_SECTIONS, SECTIONS, kind_of
 
 bp = Blueprint("firm", __name__)
@@ -166,7 +167,7 @@ def estimate_pdf(token):
 
     saved = _saved_or_404(token, request.args.get("revision", type=int))
     lang = page_language()
-    verify_url = url_for("firm.verify_page", reference=saved["reference"], code=saved["code"], _external=True)
+    verify_url = public_url("firm.verify_page", reference=saved["reference"], code=saved["code"])
     document = {**saved, "created_at": saved["revision_created_at"], "result": saved["result"][lang]}
     pdf = render_estimate(document, lang, verify_url)
     name = f"{saved['reference']}-r{saved['revision']}-{lang}.pdf"

@@ -9,6 +9,7 @@ from ..i18n import page_language
 from ..labels import field_label, heading_label, value_label
 from ..money import format_wan, format_yuan, to_capital
 from ..schemas import ENTITY_TYPES, TALENT_TEAMS
+from ..urls import public_url
 from .charts import rate_chart
 from .form_layout import SECTIONS, kind_of
 
@@ -121,5 +122,5 @@ def register(app):
         verify_rows=verify_rows, field_context=field_context, choices_for=choices_for,
         field_label=field_label, heading_label=heading_label, value_label=value_label,
         pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
-        yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart,
+        yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart, public_url=public_url,
     )

@@ -1,14 +1,12 @@
 """The officer's records: verifying a filing (by code or by the firm's PDF) and exporting the audit log."""
 
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from .. import assessments
 from ..assessments import audit
 from ..db import get_db
+from ..exports import csv_bytes
 from ..i18n import page_language
 from .officer import _engine, _filing
 
@@ -35,13 +33,11 @@ def audit_all_csv():
     return _csv_response(list(db.table("audit_log").rows_where(order_by="id")), "audit.csv")
 
 
+AUDIT_COLUMNS = ["id", "at", "actor", "action", "assessment_id", "reference", "before", "after"]
+
+
 def _csv_response(rows, name):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["id", "at", "actor", "action", "assessment_id", "reference", "before",
-                                             "after"])
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    return Response(csv_bytes(AUDIT_COLUMNS, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

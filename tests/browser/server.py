@@ -13,6 +13,7 @@ from app import create_app
 app = create_app({
     "TESTING": False,
     "DATABASE": os.environ["SUBSIDY_TEST_DB"],
+    "PUBLIC_URL": "http://" + os.environ.get("BIND", "127.0.0.1:8000"),
     # gunicorn.conf.py preloads the app before forking, so secrets made here are shared by every worker.
     "SECRET_KEY": os.environ.get("SUBSIDY_TEST_SECRET_KEY") or secrets.token_hex(16),
     "VERIFY_SECRET": os.environ.get("SUBSIDY_TEST_VERIFY_SECRET") or secrets.token_hex(16),
