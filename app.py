@@ -9,7 +9,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, db, i18n, security, urls, users
+from subsidy import cli, compression, db, headers, i18n, security, urls, users
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
@@ -62,9 +62,11 @@ def create_app(test_config=None):
     # The database is created and migrated on first run (and by `flask --app app init-db`).
     db.init_db(app.config["DATABASE"])
     db.init_app(app)
+    compression.init_app(app)  # first, so that it runs last: it compresses the final body
     i18n.init_app(app)
     users.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(firm.bp)
     app.register_blueprint(officer.bp)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import unicodedata
 
 from .db import write_transaction
 from .evaluation import evaluate
@@ -43,8 +44,9 @@ def verification_code(secret: str, reference: str, revision: int, digest: str) -
 
 
 def normalise_code(code: str | None) -> str:
-    return "-".join(filter(None, [(code or "").upper().replace("-", "").replace(" ", "")[i:i + 4]
-                                  for i in range(0, 16, 4)]))
+    """Return a typed code in its printed form: case, spaces, hyphens and full-width letters (from an IME) ignored."""
+    plain = unicodedata.normalize("NFKC", code or "").upper().replace("-", "").replace(" ", "")
+    return "-".join(filter(None, [plain[i:i + 4] for i in range(0, 16, 4)]))
 
 
 def _evaluate(profile: dict, engine):
@@ -159,7 +161,7 @@ def verify(db, reference: str, code: str | None, secret: str, engine) -> dict:
     assessment = find(db, reference=reference)
     wanted = normalise_code(code)
     answer = {"reference": reference, "genuine": False}
-    if assessment is None or not wanted:
+    if assessment is None or not wanted or not wanted.isascii():  # a printed code is ASCII; compare_digest needs it
         return answer
     for row in db.table("revisions").rows_where("assessment_id = ?", [assessment["id"]], order_by="revision"):
         if not hmac.compare_digest(row["code"], wanted):

@@ -24,10 +24,11 @@ class ProfileError(SubsidyError):
 class RequestError(SubsidyError):
     """A request the API cannot read (not JSON, empty, wrong content type)."""
 
-    def __init__(self, code, status=400, field="_request", **params):
+    def __init__(self, code, status=400, field="_request", headers=None, **params):
         self.code = code
         self.status = status
         self.field = field
+        self.headers = headers or {}  # e.g. Accept-Encoding on a 415 for a compressed body (RFC 7694)
         self.params = params
         super().__init__(code)
 

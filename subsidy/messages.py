@@ -10,7 +10,7 @@ DEFAULT_LANGUAGE = "zh"
 CATALOGUE = {
     # Profile validation.
     "required": ("必填项，请填写。", "Required."),
-    "null": ("不能为空值。", "May not be null."),
+    "null": ("列表中的一项不能为 null；不需要的项请直接删除。", "A list entry may not be null; leave the entry out."),
     "unknown": ("不认识的字段，请删除。", "Unknown field; remove it."),
     "type": ("应为对象（键值对）。", "Must be an object."),
     "list": ("应为列表。", "Must be a list."),
@@ -38,6 +38,10 @@ CATALOGUE = {
     "body_not_json": ("请求体不是有效的 JSON：{detail}", "The request body is not valid JSON: {detail}"),
     "body_empty": ("请求体为空，请提交企业信息 JSON。", "The request body is empty; send the company profile as JSON."),
     "content_type": ("请以 Content-Type: application/json 提交。", "Send the body with Content-Type: application/json."),
+    "content_encoding": ("请求体不接受压缩（Content-Encoding: {encoding}），请以未压缩的 JSON 提交。",
+                         "Compressed bodies (Content-Encoding: {encoding}) are not accepted; send the JSON uncompressed."),
+    "lang_unsupported": ("不支持该语言：lang 只能取 {supported}。", "Unsupported language: lang must be one of {supported}."),
+    "revision_invalid": ("revision 应为不小于 1 的整数。", "revision must be a whole number ≥ 1."),
     "body_too_large": ("请求体过大。", "The request body is too large."),
     "not_found": ("找不到该地址。", "No such address."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),

@@ -1,96 +1,89 @@
-"""The OpenAPI 3 document of the JSON API, generated from the marshmallow schemas (apispec)."""
+"""The OpenAPI 3.1 document of /api/v1, generated from the marshmallow schemas (apispec), built once per app.
 
-from functools import cache
+Request bodies are the profile's own schemas (subsidy/schemas.py: unknown fields refused, a null field read as
+left out); responses are subsidy/api_schemas.py (more fields may come); the operations are subsidy/openapi_paths.py.
+The profile's field types (Money, Count …) are taught to apispec here, so a field added to the profile, or a limit
+added to a field type, reaches the document by itself.
+"""
+
+import copy
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import Schema, fields
+from flask import current_app
 
-from . import schemas
+from . import api_schemas, openapi_examples, openapi_paths, schemas
 
-STATUSES = ["eligible", "ineligible", "incomplete", "not_applicable", "referral"]
+TITLE = "Hangzhou AI pilot-zone subsidy calculator"
+VERSION = "1.0.0"
+DESCRIPTION = """\
+杭州人工智能试验区政策补助测算 API: a company profile in, clause by clause whether it qualifies, how much, why and
+why not.
 
-
-class ItemResult(Schema):
-    name = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": STATUSES})
-    amount_fen = fields.Integer(required=True)
-    formula = fields.String(required=True)
-    reasons = fields.List(fields.String(), required=True)
-    missing = fields.List(fields.String(), required=True)
-    to_confirm = fields.List(fields.String(), metadata={"description": "Profile paths of self-declared facts."})
-    tier = fields.String()
-    cap_fen = fields.Integer(allow_none=True)
-    capped = fields.Boolean()
-    rate = fields.String(metadata={"description": "The clause's rate, e.g. 20%, where it has one."})
-    base_fen = fields.Integer(metadata={"description": "The base the rate applies to, in fen."})
-    per_unit_fen = fields.Integer()
-    quantity = fields.Integer()
-
-
-class Hint(Schema):
-    kind = fields.String(required=True, metadata={"enum": ["threshold", "share", "cap_binds", "cap_headroom", "tier"]})
-    item = fields.String(required=True)
-    field = fields.String(allow_none=True)
-    current = fields.Raw(allow_none=True)
-    target = fields.Raw(allow_none=True)
-    delta = fields.Integer()
-    amount_after_fen = fields.Integer()
-    text = fields.String(required=True)
+- **Money** is yuan in the profile, best sent as a decimal string (`"12000000.50"`; a JSON number is accepted too),
+  and integer fen (分, 1/100 yuan) in every answer.
+- **null** in a profile means the field is left out, everywhere: a required field sent as null is missing; a list
+  entry cannot be null.
+- **Language**: answers and messages are in Chinese by default, in English with `?lang=en` or
+  `Accept-Language: en`. `lang` other than zh or en is a 400. Every answer says `Content-Language` and
+  `Vary: Accept-Language`.
+- **Errors** all have one shape, `{"errors": {"field.path": ["message", …]}}`; `_request` is the request as a whole.
+- **Caching**: the catalogue and this document carry an ETag and `Cache-Control: public` (send `If-None-Match` for
+  a 304); everything else is `no-store`. Answers are gzip-compressed for clients that accept it. Request bodies
+  must not be compressed (415).
+"""
 
 
-class Citation(Schema):
-    clause = fields.String(required=True)
-    text = fields.String(required=True)
+def document() -> dict:
+    """Return this app's OpenAPI document (built on first use, inside an app context)."""
+    built = current_app.extensions.get("subsidy.openapi")
+    if built is None:
+        built = current_app.extensions["subsidy.openapi"] = build(current_app)
+    return built
 
 
-class ClauseResult(Schema):
-    id = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.String(required=True, metadata={"enum": STATUSES})
-    basis = fields.String(required=True, metadata={"enum": ["exact", "up_to"]})
-    amount_fen = fields.Integer(required=True)
-    per = fields.String(required=True)
-    items = fields.List(fields.Nested(ItemResult), required=True)
-    reasons = fields.List(fields.String(), required=True)
-    missing = fields.List(fields.String(), required=True)
-    needs_confirmation = fields.List(fields.String(), required=True)
-    hints = fields.List(fields.Nested(Hint), required=True)
-    readings = fields.List(fields.String(), required=True)
-    citation = fields.Nested(Citation, required=True)
-    refers_to = fields.String()
+def build(app) -> dict:
+    """Build the document for app: its PUBLIC_URL as the server, examples computed by its engine."""
+    from .views.api import assessment_document, catalogue
+
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.1.0", plugins=[plugin],
+                   info={"description": DESCRIPTION}, servers=[{"url": app.config["PUBLIC_URL"]}],
+                   tags=openapi_paths.TAGS)
+    _teach_profile_fields(plugin)
+    spec.components.schema("Profile", schema=schemas.ProfileSchema)
+    for name in ("Result", "Catalogue", "Assessment", "Verification", "Queue", "Errors"):
+        spec.components.schema(name, schema=getattr(api_schemas, name))
+
+    engine = app.extensions["subsidy.engine"]
+    examples = openapi_examples.build(engine, catalogue(engine.rulebook, "zh"), assessment_document)
+    for name, (summary, value) in examples.items():
+        spec.components.example(name, {"summary": summary, "value": value})
+    openapi_paths.add(spec, app)
+
+    doc = spec.to_dict()
+    doc["components"]["schemas"]["Profile"]["description"] = (
+        "A company profile (CONTRACT.md): only the sections that concern the company. Unknown fields are refused; "
+        "a field sent as null is read as left out (so a required one is missing).")
+    profile_schemas = _reachable(doc["components"]["schemas"], "Profile")
+    for name in profile_schemas:
+        _null_means_absent(doc["components"]["schemas"][name])
+    _add_stored_profile(doc["components"]["schemas"], profile_schemas)
+    doc["components"]["schemas"]["Assessment"]["properties"]["profile"] = _ref("StoredProfile")
+    for schema in doc["components"]["schemas"].values():
+        _nullable_enums(schema)
+    return doc
 
 
-class Policy(Schema):
-    id = fields.String(required=True)
-    version = fields.String(required=True)
-    date = fields.String(required=True)
-    title = fields.String(required=True)
-    source = fields.String(required=True)
-
-
-class Result(Schema):
-    policy = fields.Nested(Policy, required=True)
-    lang = fields.String(required=True, metadata={"enum": ["zh", "en"]})
-    clauses = fields.List(fields.Nested(ClauseResult), required=True)
-    total_fen = fields.Integer(required=True)
-    total_exact_fen = fields.Integer(required=True)
-    total_up_to_fen = fields.Integer(required=True)
-
-
-class Errors(Schema):
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
-                         metadata={"description": "Field path (rd_projects.0.rd_investment) → messages."})
-
-
-def _custom_fields(plugin: MarshmallowPlugin):
+def _teach_profile_fields(plugin: MarshmallowPlugin):
     """Teach apispec the profile's own field classes."""
-    converter = plugin.converter
 
     def describe(self, field, **kwargs):
         if isinstance(field, schemas.Money):
             return {"type": ["string", "number"], "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "minimum": 0,
-                    "description": "Yuan, at most two decimals, ≥ 0 (a decimal string is safest)."}
+                    "examples": ["12000000.50"],
+                    "description": "Yuan, ≥ 0, at most two decimals. Send a decimal string such as \"12000000.50\" "
+                                   "(every fen exact); a JSON number is accepted too."}
         if isinstance(field, schemas.Count):
             return {"type": "integer", "minimum": 0, "maximum": schemas.MAX_COUNT}
         if isinstance(field, schemas.Flag):
@@ -106,39 +99,94 @@ def _custom_fields(plugin: MarshmallowPlugin):
             return {"maxItems": schemas.MAX_ITEMS}
         return {}
 
-    converter.add_attribute_function(describe)
+    plugin.converter.add_attribute_function(describe)
 
 
-@cache
-def openapi_document() -> dict:
-    """Return the OpenAPI 3.1 document of /api/v1."""
-    plugin = MarshmallowPlugin()
-    spec = APISpec(title="Hangzhou AI pilot-zone subsidy calculator", version="1.0.0", openapi_version="3.1.0",
-                   plugins=[plugin], info={"description": "杭州人工智能试验区政策补助测算 API. Money is in yuan in "
-                                                          "the profile and in integer fen (分) in the result."})
-    _custom_fields(plugin)
-    spec.components.schema("Profile", schema=schemas.ProfileSchema)
-    spec.components.schema("Result", schema=Result)
-    spec.components.schema("Errors", schema=Errors)
-    lang = {"name": "lang", "in": "query", "required": False, "description": "zh (default) or en",
-            "schema": {"type": "string", "enum": ["zh", "en"]}}
-    errors = {"description": "Invalid input, every problem by field path",
-              "content": {"application/json": {"schema": "Errors"}}}
-    spec.path(path="/api/v1/evaluate", operations={"post": {
-        "summary": "Evaluate a company profile clause by clause; stores nothing.",
-        "parameters": [lang],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": "Profile"}}},
-        "responses": {"200": {"description": "The result", "content": {"application/json": {"schema": "Result"}}},
-                      "400": errors, "413": errors, "415": errors},
-    }})
-    spec.path(path="/api/v1/rules", operations={"get": {
-        "summary": "The clause catalogue with citations.", "parameters": [lang],
-        "responses": {"200": {"description": "The catalogue",
-                              "content": {"application/json": {"schema": {"type": "object"}}}}},
-    }})
-    spec.path(path="/api/v1/openapi.json", operations={"get": {
-        "summary": "This document.",
-        "responses": {"200": {"description": "OpenAPI 3.1",
-                              "content": {"application/json": {"schema": {"type": "object"}}}}},
-    }})
-    return spec.to_dict()
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _refs(node) -> set[str]:
+    """Return the component names a schema refers to, at any depth."""
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[1]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _reachable(components: dict, root: str) -> list[str]:
+    """Return root and every component schema it reaches, root first."""
+    seen, todo = [], [root]
+    while todo:
+        name = todo.pop(0)
+        if name not in seen:
+            seen.append(name)
+            todo.extend(sorted(_refs(components[name]) - set(seen)))
+    return seen
+
+
+def _null_means_absent(schema: dict):
+    """Let every optional property of a profile schema be null, as the loader reads null as left out."""
+    required = set(schema.get("required", []))
+    for name, prop in schema.get("properties", {}).items():
+        if name in required:
+            continue
+        if "$ref" in prop:
+            schema["properties"][name] = {"anyOf": [{"$ref": prop.pop("$ref")}, {"type": "null"}], **prop}
+        elif "anyOf" in prop or "oneOf" in prop:
+            prop["anyOf" if "anyOf" in prop else "oneOf"].append({"type": "null"})
+        elif "type" in prop:
+            types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+            prop["type"] = [*types, "null"] if "null" not in types else types
+            if "enum" in prop and None not in prop["enum"]:
+                prop["enum"] = [*prop["enum"], None]
+
+
+def _nullable_enums(schema: dict):
+    """Write a nullable enum as anyOf [the enum, null]: generators read that as one optional enum type."""
+    for name, prop in schema.get("properties", {}).items():
+        types = prop.get("type")
+        if "enum" in prop and isinstance(types, list) and "null" in types:
+            rest = {key: value for key, value in prop.items() if key not in ("type", "enum")}
+            kinds = [kind for kind in types if kind != "null"]
+            schema["properties"][name] = {"anyOf": [
+                {"type": kinds[0] if len(kinds) == 1 else kinds,
+                 "enum": [value for value in prop["enum"] if value is not None]},
+                {"type": "null"}], **rest}
+
+
+def _add_stored_profile(components: dict, names: list[str]):
+    """Add StoredProfile (and its parts): the profile as the service gives it back, open to more fields.
+
+    It is the request's Profile without nulls (absent fields are left out) and with additionalProperties allowed,
+    like every response schema.
+    """
+    renamed = {name: f"Stored{name}" for name in names}
+
+    def stored(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return _ref(renamed[node["$ref"].rsplit("/", 1)[1]])
+            if "anyOf" in node and {"type": "null"} in node["anyOf"]:
+                rest = [stored(option) for option in node["anyOf"] if option != {"type": "null"}]
+                plain = {key: stored(value) for key, value in node.items() if key != "anyOf"}
+                return {**rest[0], **plain} if len(rest) == 1 else {"anyOf": rest, **plain}
+            node = {key: stored(value) for key, value in node.items()}
+            if isinstance(node.get("type"), list) and "null" in node["type"]:
+                node["type"] = [kind for kind in node["type"] if kind != "null"]
+                node["type"] = node["type"][0] if len(node["type"]) == 1 else node["type"]
+                if "enum" in node:
+                    node["enum"] = [value for value in node["enum"] if value is not None]
+            return node
+        if isinstance(node, list):
+            return [stored(value) for value in node]
+        return node
+
+    for name in names:
+        schema = stored(copy.deepcopy(components[name]))
+        schema["additionalProperties"] = True
+        schema["description"] = (f"{name} as saved and given back: absent fields left out (never null), money as "
+                                  "yuan in a decimal string with two decimals; more fields may come.")
+        components[renamed[name]] = schema

@@ -6,16 +6,31 @@ from decimal import Decimal
 from flask import request
 
 from .errors import RequestError
-from .messages import LANGUAGES, normalise_language
+from .messages import DEFAULT_LANGUAGE, LANGUAGES
+
+_ACCEPTED_TAGS = LANGUAGES + ("zh-CN", "en-US", "en-GB")
+
+
+def _supported(tag: str) -> str | None:
+    """Return the supported language a tag names ("en-GB" → "en", "zh_CN" → "zh"), or None."""
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in LANGUAGES else None
 
 
 def request_language() -> str:
-    """Return "en" or "zh": ?lang= first, then Accept-Language, Chinese by default."""
-    asked = request.args.get("lang")
+    """Return "en" or "zh": a supported ?lang= first, then Accept-Language, Chinese by default."""
+    asked = _supported(request.args.get("lang", ""))
     if asked:
-        return normalise_language(asked)
-    best = request.accept_languages.best_match(LANGUAGES + ("zh-CN", "en-US", "en-GB"))
-    return normalise_language(best)
+        return asked
+    best = request.accept_languages.best_match(_ACCEPTED_TAGS)
+    return _supported(best) if best else DEFAULT_LANGUAGE
+
+
+def check_language():
+    """Refuse a ?lang= the API does not speak (400 naming the ones it does); Accept-Language only ever prefers."""
+    asked = request.args.get("lang")
+    if asked is not None and not _supported(asked):
+        raise RequestError("lang_unsupported", field="lang", supported=", ".join(LANGUAGES))
 
 
 def _refuse_constant(name):
@@ -24,6 +39,11 @@ def _refuse_constant(name):
 
 def json_body():
     """Return the request's JSON body with numbers as Decimal (never float); raise RequestError otherwise."""
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        # The body is not decompressed (no size check could then come before parsing): say so, don't call it bad JSON.
+        raise RequestError("content_encoding", status=415, headers={"Accept-Encoding": "identity"},
+                           encoding=encoding[:20])
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise RequestError("body_empty")

@@ -4,7 +4,7 @@ Loading returns a plain dict with money as integer fen, counts as int and flags 
 values the engine ever sees. Every field is declared; unknown fields are errors, never dropped.
 """
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates_schema
 
 from . import messages
 from .errors import ProfileError
@@ -32,12 +32,23 @@ __all__ = ["ENTITY_TYPES", "MAX_COUNT", "MAX_ITEMS", "MAX_MONEY_FEN", "MAX_TEXT"
 
 
 class StrictSchema(Schema):
-    """Base schema: every field declared, unknown fields an error."""
+    """Base schema: every field declared, unknown fields an error, a null field read as a field left out."""
 
     error_messages = {"type": Msg("type"), "unknown": Msg("unknown")}
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def drop_nulls(self, data, **kwargs):
+        """Read "field": null as the field left out (a required one is then missing).
+
+        Clients generated from the OpenAPI document, and most JSON serialisers, send null for every optional field
+        left unset; absent already means "not given" here, so null has no other meaning to keep.
+        """
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
 
 class CompanySchema(StrictSchema):

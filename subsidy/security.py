@@ -102,8 +102,6 @@ def _add_headers(response):
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.path.startswith(("/a/", "/officer/", "/api/v1/assessments", "/login")):
-        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

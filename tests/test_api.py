@@ -132,3 +132,40 @@ def test_the_rules_catalogue_carries_citations(client):
     assert rd["tiers"][1]["cap_fen"] == 2_000_000_000 and rd["rate"] == "20%"
     assert "最高不超过500万元" in rd["citation"]["text"]
     assert document["clauses"][-1]["kind"] == "referral" and document["clauses"][-1]["refers_to"]
+
+
+def local(url):
+    return url.replace("http://127.0.0.1:8000", "")
+
+
+def test_links_give_the_json_verification_beside_the_page_for_people(client, example):
+    saved = client.post("/api/v1/assessments", json=example).get_json()
+    links = saved["links"]
+    assert links["verify_api"] == (f"http://127.0.0.1:8000/api/v1/verify/{saved['reference']}?code={saved['code']}")
+    machine = client.get(local(links["verify_api"]), headers={"Accept": "application/json"})
+    assert machine.mimetype == "application/json" and machine.get_json()["genuine"] is True
+    person = client.get(local(links["verify"]))
+    assert person.mimetype == "text/html" and saved["reference"] in person.get_data(as_text=True)
+    assert links["self"].endswith("/api/v1/assessments/" + saved["token"])
+
+
+@pytest.mark.parametrize("revision, status", [("abc", 400), ("0", 400), ("-1", 400), ("１", 400), ("1", 200),
+                                              ("2", 404)])
+def test_a_revision_is_a_whole_number_from_one(client, example, revision, status):
+    saved = client.post("/api/v1/assessments", json=example).get_json()
+    answer = client.get(f"/api/v1/assessments/{saved['token']}?revision={revision}&lang=en")
+    assert answer.status_code == status
+    if status == 400:
+        assert answer.get_json() == {"errors": {"revision": ["revision must be a whole number ≥ 1."]}}
+
+
+def test_a_typed_code_may_be_full_width_but_never_breaks_verification(client, example):
+    saved = client.post("/api/v1/assessments", json=example).get_json()
+    url = f"/api/v1/verify/{saved['reference']}?code="
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else "－" for c in saved["code"].lower())
+    assert client.get(url + full_width).get_json()["genuine"] is True
+    for code in ("验证码验证码", "ÄÄÄÄ-BBBB-CCCC-DDDD", "\u0000"):
+        answer = client.get(url + code)
+        assert answer.status_code == 200 and answer.get_json() == {"reference": saved["reference"], "genuine": False}
+    page = client.get(f"/verify/{saved['reference']}?code=验证码")
+    assert page.status_code == 200

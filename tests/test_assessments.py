@@ -19,7 +19,7 @@ def test_saving_returns_reference_revision_code_result_and_links(saved, client):
     assert saved["reference"].startswith("HZAI-2026-") and saved["revision"] == 1
     assert len(saved["code"]) == 19 and saved["code"].count("-") == 3
     assert saved["result"]["total_fen"] == 1462000000
-    assert set(saved["links"]) == {"self", "page", "pdf", "verify", "submit"}
+    assert set(saved["links"]) == {"self", "page", "pdf", "verify", "verify_api", "submit"}
     again = client.get(saved["links"]["self"]).get_json()
     assert again["reference"] == saved["reference"] and again["result"] == saved["result"]
 

@@ -1,18 +1,21 @@
-"""The JSON API: evaluate a profile, list the rules, describe itself in OpenAPI.
+"""The JSON API: evaluate a profile, save and submit assessments, verify estimates, list the rules, describe itself.
 
 Every error the API gives has one shape: {"errors": {"field.path": ["message", …]}}, in the language asked for.
 """
 
+import orjson
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from .. import assessments
 from ..db import get_db
 from ..errors import ProfileError, RequestError
 from ..evaluation import evaluate
+from ..headers import public_json
 from ..messages import pick, text
 from ..money import format_percent
+from ..openapi_paths import PUBLIC_MAX_AGE
 from ..render import result_json
-from ..requests import json_body, request_language
+from ..requests import check_language, json_body, request_language
 from ..schemas import load_profile, render_errors
 from ..security import limiter
 from ..urls import public_url
@@ -24,6 +27,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def engine():
     return current_app.extensions["subsidy.engine"]
+
+
+@bp.before_app_request
+def refuse_unknown_language():
+    """Answer ?lang=fr under /api/ (the officers' queue included) with a 400 naming zh and en."""
+    if request.path.startswith("/api/"):
+        check_language()
 
 
 @bp.post("/evaluate")
@@ -39,7 +49,7 @@ def assessment_document(saved: dict, lang: str) -> dict:
     """Return the API's view of a saved assessment: its reference, revision, code, result and links."""
     token = saved["token"]
     return {
-        "reference": saved["reference"], "revision": saved["revision"], "revisions": saved["revisions"],
+        "token": token, "reference": saved["reference"], "revision": saved["revision"], "revisions": saved["revisions"],
         "status": saved["status"], "code": saved["code"], "created_at": saved["created_at"],
         "revision_created_at": saved["revision_created_at"],
         "policy": {"id": saved["policy_id"], "version": saved["policy_version"]},
@@ -49,6 +59,7 @@ def assessment_document(saved: dict, lang: str) -> dict:
             "page": public_url("firm.result_page", token=token),
             "pdf": public_url("firm.estimate_pdf", token=token, revision=saved["revision"]),
             "verify": public_url("firm.verify_page", reference=saved["reference"], code=saved["code"]),
+            "verify_api": public_url("api.verify_view", reference=saved["reference"], code=saved["code"]),
             "submit": public_url("api.submit_assessment", token=token),
         },
     }
@@ -70,7 +81,10 @@ def create_assessment():
 @bp.get("/assessments/<token>")
 def assessment_view(token):
     """Return a saved assessment (the latest revision, or ?revision=N)."""
-    saved = assessments.load(get_db(), token, request.args.get("revision", type=int))
+    revision = request.args.get("revision")
+    if revision is not None and not (revision.isascii() and revision.isdigit() and int(revision) >= 1):
+        raise RequestError("revision_invalid", field="revision")
+    saved = assessments.load(get_db(), token, int(revision) if revision else None)
     if saved is None:
         abort(404)
     return jsonify(assessment_document(saved, request_language()))
@@ -116,15 +130,23 @@ def verify_view(reference):
 
 @bp.get("/rules")
 def rules_view():
-    """Return the catalogue: every clause with its numbers, readings and citation."""
+    """Return the catalogue: every clause with its numbers, readings and citation (cacheable, with an ETag)."""
     lang = request_language()
-    return jsonify(catalogue(engine().rulebook, lang))
+    cached = current_app.extensions.setdefault("subsidy.catalogue_json", {})
+    if lang not in cached:
+        cached[lang] = orjson.dumps(catalogue(engine().rulebook, lang))
+    return public_json(cached[lang], PUBLIC_MAX_AGE, lang)
 
 
 @bp.get("/openapi.json")
 def openapi_view():
-    from ..openapi import openapi_document
-    return jsonify(openapi_document())
+    """Return the OpenAPI document (cacheable, with an ETag); its descriptions are in English."""
+    from ..openapi import document
+
+    cached = current_app.extensions.get("subsidy.openapi_json")
+    if cached is None:
+        cached = current_app.extensions["subsidy.openapi_json"] = orjson.dumps(document())
+    return public_json(cached, PUBLIC_MAX_AGE, "en")
 
 
 def catalogue(rulebook, lang):
@@ -162,6 +184,8 @@ def profile_error(error):
     return error_response(render_errors(error.errors, request_language()), 400)
 
 
-@bp.errorhandler(RequestError)
+@bp.app_errorhandler(RequestError)
 def request_error(error):
-    return error_response({error.field: [text(error.code, request_language(), **error.params)]}, error.status)
+    response = error_response({error.field: [text(error.code, request_language(), **error.params)]}, error.status)
+    response.headers.update(error.headers)
+    return response

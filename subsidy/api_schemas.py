@@ -1,0 +1,205 @@
+"""What the JSON API answers, as marshmallow schemas: the OpenAPI document's response types.
+
+They only describe: the views build plain dicts. Every response schema allows fields it does not list
+(unknown=INCLUDE → additionalProperties: true), so a field added to an answer later breaks no generated client.
+Request schemas are the profile's own (subsidy/schemas.py), which refuse unknown fields.
+"""
+
+from marshmallow import INCLUDE, Schema, fields
+
+from .review import STATUSES as FILING_STATUSES
+
+STATUSES = ["eligible", "ineligible", "incomplete", "not_applicable", "referral"]
+BASES = ["exact", "up_to"]
+LANGUAGES = ["zh", "en"]
+
+
+def _url(description: str) -> fields.String:
+    return fields.String(required=True, metadata={"format": "uri", "description": description})
+
+
+def _fen(description: str, **kwargs) -> fields.Integer:
+    return fields.Integer(metadata={"description": f"{description} In integer fen (分): 100 fen = ¥1."}, **kwargs)
+
+
+class Document(Schema):
+    """Base of every response schema: more fields may come."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class ItemResult(Document):
+    name = fields.String(required=True, metadata={"description": "The project, platform or unit the line is for."})
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    amount_fen = _fen("The amount for this item.", required=True)
+    formula = fields.String(required=True, metadata={"description": "How the amount was computed, in words."})
+    reasons = fields.List(fields.String(), required=True)
+    missing = fields.List(fields.String(), required=True, metadata={"description": "Profile paths still needed."})
+    to_confirm = fields.List(fields.String(), metadata={"description": "Profile paths of self-declared facts."})
+    tier = fields.String()
+    cap_fen = _fen("The cap that applies, or null where the clause has none.", allow_none=True)
+    capped = fields.Boolean(metadata={"description": "Whether the cap bound."})
+    rate = fields.String(metadata={"description": "The clause's rate, e.g. 20%, where it has one."})
+    base_fen = _fen("The base the rate applies to.")
+    per_unit_fen = _fen("The flat amount per unit.")
+    quantity = fields.Integer()
+
+
+class Hint(Document):
+    kind = fields.String(required=True, metadata={"enum": ["threshold", "share", "cap_binds", "cap_headroom", "tier"]})
+    item = fields.String(required=True)
+    field = fields.String(allow_none=True, metadata={"description": "The profile path the hint is about."})
+    current = fields.Raw(allow_none=True)
+    target = fields.Raw(allow_none=True)
+    delta = fields.Integer()
+    amount_after_fen = _fen("The amount once the change is made.")
+    text = fields.String(required=True)
+
+
+class Citation(Document):
+    clause = fields.String(required=True, metadata={"description": "The clause number in the policy: 一, 二 …"})
+    text = fields.String(required=True, metadata={"description": "The quoted policy text."})
+
+
+class ClauseResult(Document):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    basis = fields.String(required=True, metadata={"enum": BASES, "description": "exact, or up_to: a ceiling."})
+    amount_fen = _fen("The clause's amount.", required=True)
+    per = fields.String(required=True, metadata={"description": "What one amount is for: project, platform …"})
+    items = fields.List(fields.Nested(ItemResult), required=True)
+    reasons = fields.List(fields.String(), required=True)
+    missing = fields.List(fields.String(), required=True)
+    needs_confirmation = fields.List(fields.String(), required=True)
+    hints = fields.List(fields.Nested(Hint), required=True,
+                        metadata={"description": "The smallest changes that would change the result."})
+    readings = fields.List(fields.String(), required=True,
+                           metadata={"description": "How an ambiguous text was read."})
+    citation = fields.Nested(Citation, required=True)
+    refers_to = fields.String(metadata={"description": "Where a referral clause is supported instead."})
+
+
+class Policy(Document):
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+    date = fields.Date(required=True)
+    title = fields.String(required=True)
+    source = fields.String(required=True)
+
+
+class Result(Document):
+    policy = fields.Nested(Policy, required=True)
+    lang = fields.String(required=True, metadata={"enum": LANGUAGES})
+    clauses = fields.List(fields.Nested(ClauseResult), required=True)
+    total_fen = _fen("Every clause's amount added up.", required=True)
+    total_exact_fen = _fen("The exact amounts added up.", required=True)
+    total_up_to_fen = _fen("The ceilings (basis up_to) added up.", required=True)
+
+
+class Tier(Document):
+    name = fields.String(required=True)
+    cap_fen = _fen("The tier's cap, or null.", required=True, allow_none=True)
+    per_unit_fen = _fen("The tier's flat amount per unit, or null.", required=True, allow_none=True)
+
+
+class CatalogueClause(Document):
+    id = fields.String(required=True)
+    clause = fields.String(required=True, metadata={"description": "The clause number in the policy: 一, 二 …"})
+    kind = fields.String(required=True, metadata={"enum": ["amount", "referral"]})
+    title = fields.String(required=True)
+    basis = fields.String(required=True, allow_none=True,
+                          metadata={"enum": [*BASES, None], "description": "null for a referral clause."})
+    per = fields.String(required=True)
+    citation = fields.Nested(Citation, required=True)
+    readings = fields.List(fields.String(), required=True)
+    effective = fields.Date(required=True)
+    rate = fields.String(allow_none=True, metadata={"description": "e.g. 20%; null for a flat amount."})
+    tiers = fields.List(fields.Nested(Tier))
+    refers_to = fields.String()
+
+
+class Catalogue(Document):
+    policy = fields.Nested(Policy, required=True)
+    clauses = fields.List(fields.Nested(CatalogueClause), required=True)
+
+
+class PolicyVersion(Document):
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class AssessmentLinks(Document):
+    self = _url("This assessment in the API (GET, PUT).")
+    page = _url("The result page for people.")
+    pdf = _url("The PDF estimate of this revision.")
+    verify = _url("The verification page for people.")
+    verify_api = _url("The JSON verification (verifyEstimate).")
+    submit = _url("POST here to submit for review.")
+
+
+class Assessment(Document):
+    token = fields.String(required=True, metadata={"description": "The unguessable key of this assessment: keep "
+                                                                  "it private; it is the {token} of the paths."})
+    reference = fields.String(required=True, metadata={"description": "The readable reference printed on the PDF."})
+    revision = fields.Integer(required=True)
+    revisions = fields.List(fields.Integer(), required=True)
+    status = fields.String(required=True, metadata={"enum": list(FILING_STATUSES)})
+    code = fields.String(required=True, metadata={"description": "The verification code printed on the PDF."})
+    created_at = fields.DateTime(required=True)
+    revision_created_at = fields.DateTime(required=True)
+    policy = fields.Nested(PolicyVersion, required=True)
+    profile = fields.Raw(required=True)  # typed as StoredProfile by subsidy/openapi.py
+    result = fields.Nested(Result, required=True)
+    links = fields.Nested(AssessmentLinks, required=True)
+
+
+class Recomputed(Document):
+    available = fields.Boolean(required=True,
+                               metadata={"description": "false when the service no longer runs the pinned policy."})
+    matches = fields.Boolean()
+    total_fen = _fen("The recomputed total.")
+    differs = fields.List(fields.String(), metadata={"description": "Clauses whose status or amount differ."})
+    policy_version = fields.String()
+
+
+class Verification(Document):
+    reference = fields.String(required=True)
+    genuine = fields.Boolean(required=True, metadata={"description": "The code is right and the content unchanged."})
+    unchanged = fields.Boolean()
+    revision = fields.Integer()
+    latest_revision = fields.Integer()
+    created_at = fields.DateTime()
+    company_name = fields.String()
+    credit_code = fields.String()
+    policy_id = fields.String()
+    policy_version = fields.String()
+    total_fen = _fen("The stored total.")
+    total_exact_fen = _fen("The stored exact total.")
+    total_up_to_fen = _fen("The stored up-to total.")
+    recomputed = fields.Nested(Recomputed)
+    result = fields.Nested(Result)
+
+
+class QueueItem(Document):
+    reference = fields.String(required=True)
+    company_name = fields.String(required=True)
+    credit_code = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": list(FILING_STATUSES[1:])})
+    updated_at = fields.DateTime(required=True)
+    latest_revision = fields.Integer(required=True)
+    total_fen = _fen("The latest revision's total.", required=True)
+    total_exact_fen = _fen("Its exact total.", required=True)
+    total_up_to_fen = _fen("Its up-to total.", required=True)
+
+
+class Queue(Document):
+    total = fields.Integer(required=True, metadata={"description": "Filings matching, over all pages."})
+    items = fields.List(fields.Nested(QueueItem), required=True)
+
+
+class Errors(Document):
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
+                         metadata={"description": "Field path (rd_projects.0.rd_investment, or _request for the "
+                                                  "request as a whole, or a parameter's name) → messages."})

@@ -1,0 +1,57 @@
+"""HTTP headers besides the security ones: the language of each answer, who may cache it, and 401 challenges.
+
+- Content-Language and Vary: Accept-Language on every answer but static files, since the words follow the
+  language asked for (pages also remember it in a cookie, hence Vary: Cookie).
+- Cache-Control: no-store on every private answer (a firm's assessment or verification, anything an officer
+  sees, every answer to a POST or PUT, every API answer) unless the view chose a policy itself, as the public
+  catalogue and OpenAPI document do with public_json().
+- WWW-Authenticate on 401, which HTTP requires: the API's officers log in with a session cookie.
+"""
+
+import hashlib
+
+from flask import current_app, request
+
+from .i18n import page_language
+from .requests import request_language
+from .urls import public_url
+
+PRIVATE_PREFIXES = ("/api/", "/a/", "/officer/", "/login", "/logout", "/verify/")
+
+
+def public_json(body: bytes, max_age: int, language: str):
+    """Return a JSON answer anyone may cache for max_age seconds, with a weak ETag; 304 if If-None-Match matches.
+
+    The ETag is weak so that the gzip and the plain form of the same content share it (as nginx does).
+    """
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Content-Language"] = language
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32], weak=True)
+    return response.make_conditional(request)
+
+
+def _language(response):
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Content-Language", request_language())
+    else:
+        response.headers.setdefault("Content-Language", page_language())
+        response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+
+
+def _add_headers(response):
+    if not request.path.startswith("/static/"):
+        _language(response)
+    if "Cache-Control" not in response.headers and (
+            request.method not in ("GET", "HEAD") or request.path.startswith(PRIVATE_PREFIXES)):
+        response.headers["Cache-Control"] = "no-store"
+    if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+        cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+        response.headers["WWW-Authenticate"] = (f'Cookie realm="officers", cookie-name="{cookie}", '
+                                                f'form-action="{public_url("officer.login")}"')
+    return response
+
+
+def init_app(app):
+    app.after_request(_add_headers)
