@@ -8,6 +8,8 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# npm writes this file on every install: the test run's Node tools (package.json: Redocly CLI) are in place.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: run test bench init-db clean
 
@@ -16,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/flask --app app init-db
 	$(BIN)/gunicorn -c gunicorn.conf.py app:app
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	@bash scripts/system-deps.sh test
 	$(BIN)/ruff check subsidy app.py tests benchmarks
 	$(BIN)/python -m pytest
@@ -28,6 +30,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js (20.19 or newer) with npm is needed for the tests' tools in package.json"; exit 1; }
+	npm ci --no-audit --no-fund
+
 init-db: $(STAMP)
 	$(BIN)/flask --app app init-db
 
@@ -36,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules build *.egg-info .pytest_cache .hypothesis
