@@ -5,7 +5,7 @@ Nothing in the product holds money as a float. Input yuan strings become integer
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 import cn2an
@@ -13,8 +13,10 @@ import cn2an
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元
 
-_YUAN_TEXT = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+_YUAN_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+_MANY_DECIMALS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{3,}$")
 _PERCENT_TEXT = re.compile(r"^([0-9]+(\.[0-9]+)?)\s*%$")
+_MAX_DIGITS = 30  # far above any limit the profile sets, far below what would make the arithmetic slow
 
 
 class MoneyFormatError(ValueError):
@@ -24,46 +26,47 @@ class MoneyFormatError(ValueError):
 def parse_yuan(value) -> int:
     """Return the integer fen of a yuan amount given as a decimal string, int or Decimal.
 
-    Accepts plain decimals only ("12000000", "12000000.5", 12000000): no exponent, sign, separators,
-    NaN or infinity, and at most two decimals. Negative values raise, they are never turned into zero.
+    Accepts plain decimals only ("12000000", "12000000.5", 12000000): no exponent in text, no separators, NaN or
+    infinity, and at most two decimals in every notation (a JSON number 1E-30 or 1E-999999999 has more than two
+    decimals, as "1.001" has). Negative values raise, they are never turned into zero; "-0" is zero.
     """
     if isinstance(value, bool):
         raise MoneyFormatError("not_a_number")
     if isinstance(value, int):
         if value < 0:
             raise MoneyFormatError("negative")
-        if value > 10 ** 30:
+        if value > 10 ** _MAX_DIGITS:
             raise MoneyFormatError("too_large")
         return value * FEN_PER_YUAN
     if isinstance(value, float):
         # JSON numbers arrive as Decimal (parse_float=Decimal); a float only comes from Python callers.
         value = Decimal(repr(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise MoneyFormatError("not_a_number")
-        if value.adjusted() > 30:
-            raise MoneyFormatError("too_large")
-        if value < 0:
-            raise MoneyFormatError("negative")
-        fen = value * FEN_PER_YUAN
-        if fen != fen.to_integral_value():
-            raise MoneyFormatError("too_many_decimals")
-        return int(fen)
     if isinstance(value, str):
         text = value.strip()
         if len(text) > 40:
             raise MoneyFormatError("too_large")
-        if text.startswith("-") and _YUAN_TEXT.match(text[1:]):
-            raise MoneyFormatError("negative")
         if not _YUAN_TEXT.match(text):
-            if re.match(r"^[0-9]+\.[0-9]{3,}$", text):
-                raise MoneyFormatError("too_many_decimals")
-            raise MoneyFormatError("not_a_number")
-        try:
-            return int(Decimal(text) * FEN_PER_YUAN)
-        except InvalidOperation as error:  # pragma: no cover - the pattern above admits only decimals
-            raise MoneyFormatError("not_a_number") from error
+            raise MoneyFormatError("too_many_decimals" if _MANY_DECIMALS_TEXT.match(text) else "not_a_number")
+        value = Decimal(text)
+    if isinstance(value, Decimal):
+        return _decimal_fen(value)
     raise MoneyFormatError("not_a_number")
+
+
+def _decimal_fen(value: Decimal) -> int:
+    """Return the fen of a Decimal from its digits and exponent, exactly (Decimal arithmetic would round or
+    underflow: 1E-999999999 × 100 is 0 in the default context)."""
+    if not value.is_finite():
+        raise MoneyFormatError("not_a_number")
+    sign, digits, exponent = value.as_tuple()
+    if exponent < -2:
+        raise MoneyFormatError("too_many_decimals")
+    if value.adjusted() > _MAX_DIGITS:
+        raise MoneyFormatError("too_large")
+    fen = int("".join(map(str, digits))) * 10 ** (exponent + 2)
+    if sign and fen:
+        raise MoneyFormatError("negative")
+    return fen
 
 
 def parse_percent(text: str) -> Fraction:

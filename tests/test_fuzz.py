@@ -60,7 +60,9 @@ HOSTILE_TEXT = ['<img src="file:///etc/passwd">', "<script>alert(1)</script>", "
     ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "__1e400__"}]}, "rd_projects.0.rd_investment"),
     ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "__1e-300__"}]}, "rd_projects.0.rd_investment"),
     ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "1e5"}]}, "rd_projects.0.rd_investment"),
-    ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "-0.00"}]}, "rd_projects.0.rd_investment"),
+    ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "-0.01"}]}, "rd_projects.0.rd_investment"),
+    ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "__1e-999999999__"}]},
+     "rd_projects.0.rd_investment"),
     ({"company": COMPANY, "rd_projects": [{"name": "a", "rd_investment": "Infinity"}]}, "rd_projects.0.rd_investment"),
     ({"company": COMPANY, "new_national_key_labs": 10 ** 30}, "new_national_key_labs"),
     ({"company": COMPANY, "new_national_key_labs": 1e3}, "new_national_key_labs"),
@@ -73,6 +75,7 @@ HOSTILE_TEXT = ['<img src="file:///etc/passwd">', "<script>alert(1)</script>", "
 def test_hostile_values_are_400_naming_the_field(client, profile, path):
     # JSON numbers Python cannot write itself (1e400, 1e-300) go in as raw text
     body = json.dumps(profile, ensure_ascii=False).replace('"__1e400__"', "1e400").replace('"__1e-300__"', "1e-300")
+    body = body.replace('"__1e-999999999__"', "1E-999999999")
     response = client.post("/api/v1/evaluate", data=body, content_type="application/json")
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
     assert path in response.get_json()["errors"]

@@ -9,6 +9,7 @@ field, amounts are 0 unless eligible, and each eligible rate item pays min(half-
 from __future__ import annotations
 
 import copy
+import unicodedata
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from stdnum.cn import uscc
 
 from benchmarks.profiles import BOUNDARIES, CODE_ALPHABET, fen_of, generate, yuan_text
 from benchmarks.reference import CLAUSE_IDS, RATE_CLAUSES, half_up, reference_evaluate
+from subsidy.profile_fields import refused_character
 from subsidy.render import result_json
 from subsidy.schemas import MAX_COUNT, MAX_MONEY_FEN, load_profile
 from subsidy.service import evaluate_profile, evaluate_typed
@@ -122,8 +124,16 @@ def test_generated_profiles_agree_with_the_reference() -> None:
 
 # ---- hypothesis strategies for raw profiles -------------------------------------------------------------
 
-names = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co")), min_size=1, max_size=30).filter(
-    str.strip)
+def _visible_name(text: str) -> bool:
+    """Return True for a name the profile accepts: something visible, no control or bidi character."""
+    text = text.strip()
+    return refused_character(text) is None and any(unicodedata.category(ch) not in ("Cf", "Mn", "Me", "Zs", "Cn")
+                                                   for ch in text)
+
+
+# Any printable Unicode: emoji, joiners and variation selectors included (CONTRACT.md).
+names = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30).filter(
+    _visible_name)
 flags = st.sampled_from((True, True, False))  # conditions met more often than not, so amounts get checked
 counts = st.one_of(st.integers(0, 3), st.integers(0, MAX_COUNT))
 
