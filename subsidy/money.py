@@ -7,6 +7,7 @@ Nothing in the product holds money as a float. Input yuan strings become integer
 import re
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 import cn2an
 
@@ -84,10 +85,22 @@ def apply_rate(rate: Fraction, base_fen: int) -> int:
     return whole + (1 if 2 * remainder >= exact.denominator else 0)
 
 
+def base_for_amount(rate: Fraction, amount_fen: int) -> int:
+    """Return the smallest base (fen) whose rate × base, rounded half-up, is at least amount_fen.
+
+    Half-up rounding reaches amount_fen from amount_fen − ½ fen: the base is (amount − ½) ÷ rate, rounded up.
+    """
+    need = (Fraction(amount_fen) - Fraction(1, 2)) / rate
+    return max(0, -(-need.numerator // need.denominator))
+
+
+@cache
 def base_where_cap_binds(rate: Fraction, cap_fen: int) -> int:
-    """Return the base (fen) from which rate × base reaches the cap: cap ÷ rate, rounded up to the fen."""
-    need = Fraction(cap_fen) / rate
-    return -(-need.numerator // need.denominator)
+    """Return the base (fen) from which rate × base, rounded half-up, reaches the cap.
+
+    30 % of ¥16,666,666.65 is ¥4,999,999.995, which rounds to the ¥5,000,000.00 cap: the cap binds from there.
+    """
+    return base_for_amount(rate, cap_fen)
 
 
 def format_yuan(fen: int, symbol: bool = True) -> str:
@@ -104,6 +117,7 @@ def format_wan(fen: int) -> str:
     return f"{text}万元"
 
 
+@cache
 def format_percent(rate: Fraction) -> str:
     """Return an exact rate as a percentage: Fraction(1, 5) → "20%"."""
     value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)

@@ -7,8 +7,15 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from . import schemas
+from .money import format_yuan
 
 STATUSES = ["eligible", "ineligible", "incomplete", "not_applicable", "referral"]
+
+
+class ItemOutcome(Schema):
+    answers = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    amount_fen = fields.Integer(required=True)
 
 
 class ItemResult(Schema):
@@ -18,7 +25,12 @@ class ItemResult(Schema):
     formula = fields.String(required=True)
     reasons = fields.List(fields.String(), required=True)
     missing = fields.List(fields.String(), required=True)
+    missing_labels = fields.List(fields.String(), metadata={"description": "Each missing path, in words."})
     to_confirm = fields.List(fields.String(), metadata={"description": "Profile paths of self-declared facts."})
+    to_confirm_labels = fields.List(fields.String(), metadata={"description": "Each path to confirm, in words."})
+    outcomes = fields.List(fields.Nested(ItemOutcome), metadata={
+        "description": "For an item incomplete only for yes/no facts: its status and amount under each answer."})
+    outcomes_text = fields.List(fields.String())
     tier = fields.String()
     cap_fen = fields.Integer(allow_none=True)
     capped = fields.Boolean()
@@ -28,15 +40,38 @@ class ItemResult(Schema):
     quantity = fields.Integer()
 
 
-class Hint(Schema):
-    kind = fields.String(required=True, metadata={"enum": ["threshold", "share", "cap_binds", "cap_headroom", "tier"]})
+class Change(Schema):
+    field = fields.String(required=True, metadata={"description": "Profile path."})
+    label = fields.String(required=True)
+    current = fields.Raw(allow_none=True)
+    target = fields.Raw(required=True, metadata={"description": "Money in fen, counts, flags."})
+
+
+class Promise(Schema):
+    changes = fields.List(fields.Nested(Change), required=True)
+    status_after = fields.String(metadata={"enum": STATUSES})
+    amount_after_fen = fields.Integer()
+    clause_status_after = fields.String(metadata={"enum": STATUSES})
+    clause_amount_after_fen = fields.Integer()
+
+
+class Hint(Promise):
+    kind = fields.String(required=True, metadata={"enum": ["eligibility", "tier", "cap_headroom", "cap_binds"]})
     item = fields.String(required=True)
+    item_index = fields.Integer()
     field = fields.String(allow_none=True)
     current = fields.Raw(allow_none=True)
     target = fields.Raw(allow_none=True)
     delta = fields.Integer()
-    amount_after_fen = fields.Integer()
+    cap_fen = fields.Integer()
+    binds_at_fen = fields.Integer()
+    alternatives = fields.List(fields.Nested(Promise))
     text = fields.String(required=True)
+
+
+class Document(Schema):
+    number = fields.String(required=True)
+    title = fields.String(required=True)
 
 
 class Citation(Schema):
@@ -54,11 +89,18 @@ class ClauseResult(Schema):
     items = fields.List(fields.Nested(ItemResult), required=True)
     reasons = fields.List(fields.String(), required=True)
     missing = fields.List(fields.String(), required=True)
+    missing_labels = fields.List(fields.String())
     needs_confirmation = fields.List(fields.String(), required=True)
+    needs_confirmation_paths = fields.List(fields.String())
+    needs_confirmation_labels = fields.List(fields.String())
+    may_rise = fields.Boolean(metadata={"description": "Eligible, with incomplete items that may add to it."})
+    may_rise_text = fields.String()
     hints = fields.List(fields.Nested(Hint), required=True)
-    readings = fields.List(fields.String(), required=True)
+    readings = fields.List(fields.String(), required=True, metadata={"description": "Readings taken, not the text."})
+    notes = fields.List(fields.String())
     citation = fields.Nested(Citation, required=True)
     refers_to = fields.String()
+    documents = fields.List(fields.Nested(Document))
 
 
 class Policy(Schema):
@@ -73,6 +115,7 @@ class Result(Schema):
     policy = fields.Nested(Policy, required=True)
     lang = fields.String(required=True, metadata={"enum": ["zh", "en"]})
     clauses = fields.List(fields.Nested(ClauseResult), required=True)
+    readings = fields.List(fields.String(), metadata={"description": "Readings the whole policy takes."})
     total_fen = fields.Integer(required=True)
     total_exact_fen = fields.Integer(required=True)
     total_up_to_fen = fields.Integer(required=True)
@@ -89,8 +132,11 @@ def _custom_fields(plugin: MarshmallowPlugin):
 
     def describe(self, field, **kwargs):
         if isinstance(field, schemas.Money):
-            return {"type": ["string", "number"], "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "minimum": 0,
-                    "description": "Yuan, at most two decimals, ≥ 0 (a decimal string is safest)."}
+            return {"type": ["string", "number"], "minimum": 0,
+                    "pattern": r"^(-?0+(\.0{1,2})?|[0-9]+(\.[0-9]{1,2})?)$",
+                    "maximum": schemas.MAX_MONEY_FEN // 100,
+                    "description": f"Yuan, at most two decimals in any notation, ≥ 0 and at most "
+                                   f"{format_yuan(schemas.MAX_MONEY_FEN)}; -0 is zero (a decimal string is safest)."}
         if isinstance(field, schemas.Count):
             return {"type": "integer", "minimum": 0, "maximum": schemas.MAX_COUNT}
         if isinstance(field, schemas.Flag):
@@ -101,7 +147,9 @@ def _custom_fields(plugin: MarshmallowPlugin):
             return {"type": "string", "minLength": 18, "maxLength": 18,
                     "description": "统一社会信用代码, GB 32100-2015 check character verified."}
         if isinstance(field, schemas.Text):
-            return {"type": "string", "minLength": 1, "maxLength": schemas.MAX_TEXT}
+            return {"type": "string", "minLength": 1, "maxLength": schemas.MAX_TEXT,
+                    "description": "Any printable Unicode, emoji and joiners included; control characters and "
+                                   "bidirectional controls (U+202A–U+202E, U+2066–U+2069) are refused."}
         if isinstance(field, schemas.Items):
             return {"maxItems": schemas.MAX_ITEMS}
         return {}

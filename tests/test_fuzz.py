@@ -46,7 +46,7 @@ def test_any_json_is_either_a_result_or_errors_by_field(data):
     except ProfileError as error:
         assert error.errors and all(isinstance(path, str) for path in error.errors)
         return
-    assert len(result["clauses"]) == 15
+    assert len(result["clauses"]) == 20
 
 
 COMPANY = {"name": "杭州测试科技有限公司", "credit_code": "91330106MA2H3K7Q1F", "entity_type": "enterprise",

@@ -56,9 +56,13 @@ def test_percentages_are_exact_fractions():
         parse_percent("0.2")
 
 
-def test_cap_binds_from_cap_divided_by_rate():
-    assert base_where_cap_binds(Fraction(1, 5), 500_000_000) == 2_500_000_000
-    assert base_where_cap_binds(Fraction(3, 10), 500_000_000) == 1_666_666_667  # rounded up to the fen
+def test_cap_binds_where_the_rounded_amount_first_reaches_it():
+    # 20 % of ¥24,999,999.98 is ¥4,999,999.996, which rounds half-up to the ¥5,000,000.00 cap.
+    assert base_where_cap_binds(Fraction(1, 5), 500_000_000) == 2_499_999_998
+    assert apply_rate(Fraction(1, 5), 2_499_999_997) == 499_999_999
+    # 30 % of ¥16,666,666.65 is ¥4,999,999.995: half-up gives the cap, so hw/sw of ¥16,666,666.66 is at the cap.
+    assert base_where_cap_binds(Fraction(3, 10), 500_000_000) == 1_666_666_665
+    assert apply_rate(Fraction(3, 10), 1_666_666_664) == 499_999_999
 
 
 def test_formats():

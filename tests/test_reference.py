@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from benchmarks.profiles import BOUNDARIES, CODE_ALPHABET, fen_of, generate, yuan_text
+from benchmarks.profiles import BOUNDARIES, CODE_ALPHABET, REFERRAL_FLAGS, fen_of, generate, yuan_text
 from benchmarks.reference import CLAUSE_IDS, RATE_CLAUSES, half_up, reference_evaluate
 from subsidy.profile_fields import refused_character
 from subsidy.render import result_json
@@ -57,8 +57,14 @@ def _check_shape(where: str, entry: dict) -> list[str]:
     """Return problems with the status, reasons, missing and amount of one clause or item."""
     status, reasons, missing, amount = entry["status"], entry["reasons"], entry["missing"], entry["amount_fen"]
     problems = []
-    if status in ("eligible", "referral") and (reasons or missing):
+    # An eligible clause names the gaps of its incomplete items, and says its total may rise.
+    pending = [m for item in entry.get("items", []) if item["status"] == "incomplete" for m in item["missing"]]
+    if status == "eligible" and (missing != list(dict.fromkeys(pending)) or bool(pending) != entry.get("may_rise", False)):
+        problems.append(f"{where}: eligible with missing={missing}, but its incomplete items lack {pending}")
+    if status in ("eligible", "referral") and (reasons or (missing and not pending)):
         problems.append(f"{where}: {status} but reasons={reasons} missing={missing}")
+    if len(entry.get("missing_labels", [])) != len(missing):
+        problems.append(f"{where}: {len(missing)} missing paths but labels {entry.get('missing_labels')}")
     if status == "ineligible" and not reasons:
         problems.append(f"{where}: ineligible without a reason")
     if status == "incomplete" and not missing:
@@ -199,8 +205,6 @@ companies = st.fixed_dictionaries({
     "registered_in_hangzhou": st.sampled_from((True, True, True, False)),  # outside Hangzhou a quarter of the time
     "is_ai_enterprise": flags,
 })
-REFERRAL_FLAGS = ("national_or_provincial_major_project", "national_innovation_carrier", "first_of_kind_product",
-                  "scaling_or_renovation", "top_talent", "operates_ai_carrier")
 raw_profiles = st.fixed_dictionaries({"company": companies}, optional={
     "rd_projects": _items({"name": names}, {"in_city_ai_special": flags, "expert_recommended_core_tech": flags,
                                             "rd_investment": raw_money("rd_investment")}),
