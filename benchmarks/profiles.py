@@ -20,20 +20,24 @@ OUTSIDE_HANGZHOU = 0.1
 HANGZHOU_REGIONS = ("330102", "330105", "330106", "330108", "330109", "330110", "330111")
 CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 NAMES = ("视觉芯片", "语音识别", "开放平台", "算力平台", "共性平台", "未来社区", "城市大脑", "智慧医疗",
-         "推荐系统", "类脑计算", "智能制造", "Edge AI Lab", "OCR 引擎", "自动驾驶")
+         "推荐系统", "类脑计算", "智能制造", "Edge AI Lab", "OCR 引擎", "自动驾驶",
+         "👩\u200d💻 编程助手", "❤\ufe0f 健康大模型", "工业缺陷检测大模型")  # emoji with a joiner and a selector
 COMPANY_NAMES = ("杭州示例智能科技有限公司", "杭州示例大学", "杭州示例人工智能研究院", "上海示例智能科技有限公司",
-                 "杭州示例孵化器有限公司")
+                 "杭州示例孵化器有限公司", "杭州🤖示例科技有限公司")
 
 # Boundary amounts in yuan, per money field, next to which the clauses change their answer.
 BOUNDARIES = {
-    "rd_investment": ("0", "0.01", "0.03", "12000000", "24999999.95", "25000000", "25000000.05",
-                      "99999999.95", "100000000", "100000000.05"),
+    "rd_investment": ("0", "0.01", "0.03", "10000000", "12000000", "24999999.95", "24999999.97", "24999999.98",
+                      "25000000", "25000000.05", "30000000", "99999999.95", "99999999.98", "100000000",
+                      "100000000.05"),
     "actual_investment": ("4999999.99", "5000000", "5000000.01", "6000000", "20000000"),
-    "hw_sw_investment": ("0", "0.15", "4000000", "16666666.60", "16666666.67", "16666666.70"),
+    "hw_sw_investment": ("0", "0.15", "4000000", "16666666.60", "16666666.64", "16666666.65", "16666666.66",
+                         "16666666.67", "16666666.70"),
     "new_equipment_total": ("0", "0.05", "10000000", "59999999.98", "60000000", "60000000.02", "80000000"),
     "fees": ("0", "0.05", "0.15", "400000", "9999999.90", "10000000", "10000000.10"),
     "total_investment": ("0.01", "4999999.99", "5000000", "14999999.99", "15000000", "15000000.01",
-                         "16000000", "50000000", "50000000.05", "60000000"),
+                         "15000000.02", "15000000.03", "16000000", "49999999.98", "50000000", "50000000.05",
+                         "60000000"),
 }
 RANDOM_MAX_FEN = 20_000_000_000  # ¥200,000,000
 
@@ -135,10 +139,11 @@ def testing(rng: random.Random) -> dict:
 
 
 def incubator(rng: random.Random) -> dict:
-    """Return the incubator section, its AI share often at or next to 60 %."""
-    total = rng.choice((0, 1, 5, 10, 20, 100, rng.randint(0, 60)))
+    """Return the incubator section, its AI share often at or next to 60 %, sometimes near the count limit (where
+    adding AI firms would pass it)."""
+    total = rng.choice((0, 1, 2, 5, 10, 20, 100, rng.randint(0, 60), 99_999, 100_000))
     at_60 = total * 60 // 100
-    ai = min(total, rng.choice((at_60, at_60 + 1, at_60 - 1 if at_60 else 0, rng.randint(0, total))))
+    ai = min(total, rng.choice((at_60, at_60 + 1, at_60 - 1 if at_60 else 0, 0, rng.randint(0, total))))
     return _section(rng, {"certified": rng.random() < 0.8, "incubated_total": total, "incubated_ai": ai})
 
 
@@ -147,11 +152,15 @@ def standards(rng: random.Random) -> dict:
     return _section(rng, {kind: rng.choice((0, 0, 1, 2, 3)) for kind in ("international", "national")})
 
 
+REFERRAL_FLAGS = ("national_or_provincial_major_project", "frontier_basic_research", "national_innovation_carrier",
+                  "first_of_kind_product", "raising_rd_investment", "scaling_or_renovation", "startup_seeking_equity",
+                  "seeking_listing_or_bonds", "basic_or_core_ai_researchers", "top_talent", "high_end_talent",
+                  "operates_ai_carrier", "organises_major_ai_event")
+
+
 def referrals(rng: random.Random) -> dict:
     """Return the referral flags, each true a quarter of the time."""
-    flags = ("national_or_provincial_major_project", "national_innovation_carrier", "first_of_kind_product",
-             "scaling_or_renovation", "top_talent", "operates_ai_carrier")
-    return _section(rng, {flag: rng.random() < 0.25 for flag in flags})
+    return _section(rng, {flag: rng.random() < 0.25 for flag in REFERRAL_FLAGS})
 
 
 def company(rng: random.Random) -> dict:

@@ -1,4 +1,4 @@
-"""A plain hand-written reading of the 15 clauses of CLAUSES.md, to check the engine against.
+"""A plain hand-written reading of the 20 clauses of CLAUSES.md, to check the engine against.
 
 Independent of the product's rule machinery: no durable-rules, no rulebook YAML, no subsidy.evaluation,
 subsidy.engine or subsidy.rulebook. It takes the TYPED profile (subsidy.schemas.load_profile: money in integer
@@ -31,11 +31,16 @@ CLAUSE_IDS = (
     "incubator_bonus",
     "standards_award",
     "major_project_referral",
+    "natural_science_fund_referral",
     "innovation_carrier_referral",
     "product_application_referral",
     "enterprise_growth_referral",
+    "finance_referral",
+    "leading_talent_referral",
     "top_talent_referral",
+    "high_end_talent_referral",
     "carrier_referral",
+    "major_event_referral",
 )
 
 Outcome = tuple[str, int]  # (status, amount_fen) of one item or one clause
@@ -177,14 +182,24 @@ def standards_award(profile: dict) -> list[Outcome]:
             for kind in per_unit if standards.get(kind, 0) > 0]
 
 
-def _referral(flag: str, condition: Callable[[dict], bool] | None = None) -> Callable[[dict], list[Outcome]]:
-    """Return the judge of a referral clause shown when the flag is true and the company meets condition."""
+def _referral(*ways: tuple[str, Callable[[dict], bool] | None]) -> Callable[[dict], list[Outcome]]:
+    """Return the judge of a referral clause: each way is (flag, company condition or None); the clause is shown
+    along every way whose flag is true, and is a referral if the company meets the condition of any of them."""
     def judge(profile: dict) -> list[Outcome]:
-        if not profile.get("referrals", {}).get(flag):
-            return []
-        checks = [condition(profile["company"])] if condition else []
-        return [_judge(checks, None, REFERRAL)]
+        flags = profile.get("referrals", {})
+        return [_judge([condition(profile["company"])] if condition else [], None, REFERRAL)
+                for flag, condition in ways if flags.get(flag)]
     return judge
+
+
+def _is_research_body(company: dict) -> bool:
+    """Return True for a university or research institute (a new R&D institution counts as an institute)."""
+    return company["entity_type"] in ("university", "research_institute")
+
+
+def _is_research_institute(company: dict) -> bool:
+    """Return True for a research institute or new R&D institution: 科研院所、新型研发机构 (no universities)."""
+    return company["entity_type"] == "research_institute"
 
 
 JUDGES: dict[str, Callable[[dict], list[Outcome]]] = {
@@ -197,12 +212,31 @@ JUDGES: dict[str, Callable[[dict], list[Outcome]]] = {
     "talent_team_funding": talent_team_funding,
     "incubator_bonus": incubator_bonus,
     "standards_award": standards_award,
-    "major_project_referral": _referral("national_or_provincial_major_project", _is_enterprise),
-    "innovation_carrier_referral": _referral("national_innovation_carrier"),
-    "product_application_referral": _referral("first_of_kind_product", _is_ai_enterprise),
-    "enterprise_growth_referral": _referral("scaling_or_renovation", _is_ai_enterprise),
-    "top_talent_referral": _referral("top_talent"),
-    "carrier_referral": _referral("operates_ai_carrier"),
+    # 一: a national or provincial AI major special project → the rules of that project (enterprises).
+    "major_project_referral": _referral(("national_or_provincial_major_project", _is_enterprise)),
+    # 一: frontier basic research → the natural science fund's AI special (no applicant named: anyone).
+    "natural_science_fund_referral": _referral(("frontier_basic_research", None)),
+    # 二: newly approved to lead a national innovation carrier → city finances (any organisation).
+    "innovation_carrier_referral": _referral(("national_innovation_carrier", None)),
+    # 四: first-of-a-kind product, software or own chips → 114号 / 94号 (AI enterprises).
+    "product_application_referral": _referral(("first_of_kind_product", _is_ai_enterprise)),
+    # 六: an enterprise raising R&D investment, or an AI enterprise scaling up or renovating → 市委〔2019〕17号.
+    "enterprise_growth_referral": _referral(("raising_rd_investment", _is_enterprise),
+                                            ("scaling_or_renovation", _is_ai_enterprise)),
+    # 七: an AI start-up seeking equity, or an enterprise seeking a listing, M&A or bonds → funds, 凤凰行动.
+    "finance_referral": _referral(("startup_seeking_equity", _is_ai_enterprise),
+                                  ("seeking_listing_or_bonds", _is_enterprise)),
+    # 八: researchers of a university, institute or new R&D institution → the leading-talent programme.
+    "leading_talent_referral": _referral(("basic_or_core_ai_researchers", _is_research_body)),
+    # 八: top talent or team with a major project → case by case.
+    "top_talent_referral": _referral(("top_talent", None)),
+    # 八: high-end talent of a research institute, new R&D institution or AI enterprise → 市委〔2019〕17号.
+    "high_end_talent_referral": _referral(("high_end_talent", _is_research_institute),
+                                          ("high_end_talent", _is_ai_enterprise)),
+    # 九: operates an AI industry carrier → 市委〔2019〕17号 and 杭政办〔2018〕1号.
+    "carrier_referral": _referral(("operates_ai_carrier", None)),
+    # 十一: organises a certified major AI event → as the rules provide.
+    "major_event_referral": _referral(("organises_major_ai_event", None)),
 }
 
 

@@ -11,6 +11,7 @@ packages=(
   libharfbuzz-subset0 # without it WeasyPrint subsets CJK fonts in pure Python: forty times slower
   fonts-wqy-microhei  # WenQuanYi Micro Hei: the PDF's Chinese font (about 10 % faster to lay out than Noto)
   fonts-noto-cjk      # Noto Sans CJK SC: the pages' and the PDF's fallback Chinese font
+  fonts-noto-color-emoji # names may hold emoji (CONTRACT.md): without it the PDF prints them as empty boxes
 )
 if [ "$purpose" = bench ]; then
   packages+=(wrk)     # the HTTP load generator of benchmarks/http_bench.py

@@ -29,6 +29,12 @@ class Document(Schema):
         unknown = INCLUDE
 
 
+class ItemOutcome(Document):
+    answers = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES})
+    amount_fen = _fen("The item's amount under these answers.", required=True)
+
+
 class ItemResult(Document):
     name = fields.String(required=True, metadata={"description": "The project, platform or unit the line is for."})
     status = fields.String(required=True, metadata={"enum": STATUSES})
@@ -36,7 +42,12 @@ class ItemResult(Document):
     formula = fields.String(required=True, metadata={"description": "How the amount was computed, in words."})
     reasons = fields.List(fields.String(), required=True)
     missing = fields.List(fields.String(), required=True, metadata={"description": "Profile paths still needed."})
+    missing_labels = fields.List(fields.String(), metadata={"description": "Each missing path, in words."})
     to_confirm = fields.List(fields.String(), metadata={"description": "Profile paths of self-declared facts."})
+    to_confirm_labels = fields.List(fields.String(), metadata={"description": "Each path to confirm, in words."})
+    outcomes = fields.List(fields.Nested(ItemOutcome), metadata={
+        "description": "For an item incomplete only for yes/no facts: its status and amount under each answer."})
+    outcomes_text = fields.List(fields.String())
     tier = fields.String()
     cap_fen = _fen("The cap that applies, or null where the clause has none.", allow_none=True)
     capped = fields.Boolean(metadata={"description": "Whether the cap bound."})
@@ -46,15 +57,38 @@ class ItemResult(Document):
     quantity = fields.Integer()
 
 
-class Hint(Document):
-    kind = fields.String(required=True, metadata={"enum": ["threshold", "share", "cap_binds", "cap_headroom", "tier"]})
+class Change(Document):
+    field = fields.String(required=True, metadata={"description": "The profile path to change."})
+    label = fields.String(required=True, metadata={"description": "The same path, in words."})
+    current = fields.Raw(allow_none=True)
+    target = fields.Raw(required=True, metadata={"description": "Money in fen, counts, flags."})
+
+
+class Promise(Document):
+    changes = fields.List(fields.Nested(Change), required=True)
+    status_after = fields.String(metadata={"enum": STATUSES})
+    amount_after_fen = _fen("The item's amount once the changes are made.")
+    clause_status_after = fields.String(metadata={"enum": STATUSES})
+    clause_amount_after_fen = _fen("The clause's amount once the changes are made.")
+
+
+class Hint(Promise):
+    kind = fields.String(required=True, metadata={"enum": ["eligibility", "tier", "cap_headroom", "cap_binds"]})
     item = fields.String(required=True)
+    item_index = fields.Integer()
     field = fields.String(allow_none=True, metadata={"description": "The profile path the hint is about."})
     current = fields.Raw(allow_none=True)
     target = fields.Raw(allow_none=True)
     delta = fields.Integer()
-    amount_after_fen = _fen("The amount once the change is made.")
+    cap_fen = _fen("The cap the hint is about.")
+    binds_at_fen = _fen("The base from which the cap binds.")
+    alternatives = fields.List(fields.Nested(Promise), metadata={"description": "Other ways to the same result."})
     text = fields.String(required=True)
+
+
+class ReferralDocument(Document):
+    number = fields.String(required=True, metadata={"description": "The document's number, e.g. 市委〔2019〕17号."})
+    title = fields.String(required=True)
 
 
 class Citation(Document):
@@ -72,13 +106,20 @@ class ClauseResult(Document):
     items = fields.List(fields.Nested(ItemResult), required=True)
     reasons = fields.List(fields.String(), required=True)
     missing = fields.List(fields.String(), required=True)
+    missing_labels = fields.List(fields.String(), metadata={"description": "Each missing path, in words."})
     needs_confirmation = fields.List(fields.String(), required=True)
+    needs_confirmation_paths = fields.List(fields.String())
+    needs_confirmation_labels = fields.List(fields.String())
+    may_rise = fields.Boolean(metadata={"description": "Eligible, with incomplete items that may add to it."})
+    may_rise_text = fields.String()
     hints = fields.List(fields.Nested(Hint), required=True,
                         metadata={"description": "The smallest changes that would change the result."})
     readings = fields.List(fields.String(), required=True,
-                           metadata={"description": "How an ambiguous text was read."})
+                           metadata={"description": "Readings taken where the text leaves room: not the text."})
+    notes = fields.List(fields.String())
     citation = fields.Nested(Citation, required=True)
     refers_to = fields.String(metadata={"description": "Where a referral clause is supported instead."})
+    documents = fields.List(fields.Nested(ReferralDocument))
 
 
 class Policy(Document):
@@ -96,6 +137,7 @@ class Result(Document):
     total_fen = _fen("Every clause's amount added up.", required=True)
     total_exact_fen = _fen("The exact amounts added up.", required=True)
     total_up_to_fen = _fen("The ceilings (basis up_to) added up.", required=True)
+    readings = fields.List(fields.String(), metadata={"description": "Readings the whole policy takes."})
 
 
 class Tier(Document):

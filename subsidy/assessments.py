@@ -191,8 +191,10 @@ def _recompute(profile: dict, row: dict, engine) -> dict:
     if (row["policy_id"], row["policy_version"]) != (engine.rulebook.policy["id"], version):
         return {"available": False, "policy_version": version}
     result = result_json(evaluate(load_profile(profile), engine), "zh")
-    stored = json.loads(row["result_zh"])
-    differs = [c["id"] for c, s in zip(result["clauses"], stored["clauses"], strict=True)
-               if (c["status"], c["amount_fen"]) != (s["status"], s["amount_fen"])]
+    # By clause id: a result stored before a clause joined the catalogue lacks it, and the profile of such a
+    # result cannot hold that clause's facts, so the clause was not applicable to it.
+    stored = {c["id"]: (c["status"], c["amount_fen"]) for c in json.loads(row["result_zh"])["clauses"]}
+    differs = [c["id"] for c in result["clauses"]
+               if (c["status"], c["amount_fen"]) != stored.get(c["id"], ("not_applicable", 0))]
     return {"available": True, "matches": not differs and result["total_fen"] == row["total_fen"],
             "total_fen": result["total_fen"], "differs": differs}

@@ -58,22 +58,30 @@ def compile_rulebook(rulebook: Rulebook) -> dict:
         PRECONDITIONS_RULE: {"all": [{"m": {"$and": [{"c": "_applicant"}, *preconditions]}}]},
     }
     for clause in rulebook.clauses:
-        for tier_index, tier_conditions in enumerate(_tiers(clause)):
-            terms = [{"c": clause.id}, *preconditions]
-            terms += [term for c in (*clause.applies_when, *clause.conditions, *tier_conditions)
+        for index, (route, tier_conditions) in enumerate(_alternatives(clause)):
+            terms = [{"c": clause.id}, *([{"r": route}] if route is not None else []), *preconditions]
+            terms += [term for c in (*clause.applies_for(route), *clause.conditions_for(route), *tier_conditions)
                       for term in _condition_json(c)]
             if clause.amount:
                 for field in (clause.amount.base, clause.amount.quantity):
                     if field:
                         terms.append({"$ex": {engine_name(field): 1}})
-            rules[rule_name(clause.id, tier_index)] = {"all": [{"m": {"$and": terms}}]}
+            rules[rule_name(clause.id, index)] = {"all": [{"m": {"$and": terms}}]}
     return rules
 
 
-def _tiers(clause: Clause):
+def _alternatives(clause: Clause):
+    """Return (route, tier conditions) for each rule of a clause: one per tier, or one per route of a referral."""
     if clause.amount:
-        return [tier.when for tier in clause.amount.tiers]
-    return [()]
+        return [(None, tier.when) for tier in clause.amount.tiers]
+    if clause.routes:
+        return [(route, ()) for route in range(len(clause.routes))]
+    return [(None, ())]
+
+
+def rule_count(clause: Clause) -> int:
+    """Return how many rules a clause compiles to (its tiers or its routes)."""
+    return len(_alternatives(clause))
 
 
 _INT_RANGE = range(-(2**63), 2**63)

@@ -6,7 +6,7 @@ Chinese or English.
 
 from dataclasses import dataclass, field
 
-from .engine import PRECONDITIONS_RULE, Engine, rule_name
+from .engine import PRECONDITIONS_RULE, Engine, rule_count, rule_name
 from .errors import EngineError
 from .facts import Item, all_facts
 from .money import apply_rate
@@ -53,6 +53,8 @@ class ClauseOutcome:
     status: str
     items: list[ItemOutcome]
     precondition_unmet: list[Condition] = field(default_factory=list)
+    # What is worked out from the outcome once and worded in each language (hints), kept for the second language.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def amount_fen(self):
@@ -83,10 +85,11 @@ def money_for(clause: Clause, tier: int, values: dict) -> Money:
 def judge_item(clause: Clause, item: Item) -> ItemOutcome:
     """Walk the clause's conditions over one item: what holds, what does not, what is missing."""
     values = item.values
-    if any(check(c, values) != MET for c in clause.applies_when):
+    if any(check(c, values) != MET for c in clause.applies_for(item.route)):
         return ItemOutcome(item, NOT_APPLICABLE)
     outcome = ItemOutcome(item, INELIGIBLE)
-    for condition in clause.conditions:
+    conditions = clause.conditions_for(item.route)
+    for condition in conditions:
         verdict = check(condition, values)
         if verdict == UNMET:
             outcome.unmet.append(condition)
@@ -110,11 +113,12 @@ def judge_item(clause: Clause, item: Item) -> ItemOutcome:
     outcome.status = REFERRAL if clause.is_referral else ELIGIBLE
     if clause.amount:
         outcome.money = money_for(clause, outcome.tier, values)
-    outcome.confirm = [c for c in clause.conditions if c.self_declared]
+    outcome.confirm = [c for c in conditions if c.self_declared]
     return outcome
 
 
-def _clause_status(items: list[ItemOutcome]) -> str:
+def clause_status(items: list[ItemOutcome]) -> str:
+    """Return a clause's status from its items': the first of eligible, referral, incomplete, ineligible found."""
     statuses = {item.status for item in items}
     for status in (ELIGIBLE, REFERRAL, INCOMPLETE, INELIGIBLE):
         if status in statuses:
@@ -141,7 +145,7 @@ def evaluate(profile: dict, engine: Engine) -> Evaluation:
             status = INELIGIBLE
         else:
             judged = [judge_item(clause, item) for item in items]
-            status = _clause_status(judged)
+            status = clause_status(judged)
         _check_agreement(clause, judged, fired)
         outcomes.append(ClauseOutcome(clause, status, judged, precondition_unmet))
     return Evaluation(rulebook, profile, outcomes)
@@ -150,10 +154,10 @@ def evaluate(profile: dict, engine: Engine) -> Evaluation:
 def _check_agreement(clause: Clause, judged: list[ItemOutcome], fired: set):
     """Raise EngineError unless the engine fired exactly the tier the walker found, for every item."""
     for outcome in judged:
-        engine_tiers = {t for t in range(len(clause.amount.tiers) if clause.amount else 1)
-                        if (rule_name(clause.id, t), outcome.item.key) in fired}
+        engine_rules = {t for t in range(rule_count(clause)) if (rule_name(clause.id, t), outcome.item.key) in fired}
         walker_ok = outcome.status in (ELIGIBLE, REFERRAL)
-        expected = {outcome.tier or 0} if walker_ok else set()
-        if engine_tiers != expected:
-            raise EngineError(f"engine and walker disagree on {outcome.item.key}: engine fired tiers "
-                              f"{sorted(engine_tiers)}, walker says {outcome.status} (tier {outcome.tier})")
+        rule = outcome.item.route if outcome.item.route is not None else (outcome.tier or 0)
+        expected = {rule} if walker_ok else set()
+        if engine_rules != expected:
+            raise EngineError(f"engine and walker disagree on {outcome.item.key}: engine fired rules "
+                              f"{sorted(engine_rules)}, walker says {outcome.status} (rule {rule})")

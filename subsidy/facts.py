@@ -19,6 +19,12 @@ class Item:
     label: str | None  # the kind of item where it has no name ("international" for a standard)
     values: dict  # "company.entity_type" → value, "item.rd_investment" → fen; absent fields are left out
     paths: dict  # "item.rd_investment" → "rd_projects.0.rd_investment": where the value sits in the profile
+    route: int | None = None  # the clause's route this item is judged on, for a referral with routes
+    index: int = 0  # its place among the clause's items, as listed in the result
+
+    def with_values(self, values: dict) -> "Item":
+        """Return the same item holding other values (dataclasses.replace, without its cost on a hot path)."""
+        return Item(self.clause_id, self.key, self.name, self.label, values, self.paths, self.route, self.index)
 
 
 def _get(profile: dict, dotted: str):
@@ -45,7 +51,10 @@ def items_for(clause: Clause, profile: dict) -> list[Item]:
                 values[f"item.{field_name}"] = value
         for field_name in field_names:
             paths[f"item.{field_name}"] = (field_paths or {}).get(field_name, f"{prefix}.{field_name}")
-        found.append(Item(clause.id, f"{clause.id}/{index}", name, label, values, paths))
+        # A clause with routes judges the same subject once per route: one item each.
+        for route in range(len(clause.routes)) if clause.routes else (None,):
+            key = f"{clause.id}/{index}" if route is None else f"{clause.id}/{index}/{route}"
+            found.append(Item(clause.id, key, name, label, values, paths, route, len(found)))
 
     section = _get(profile, clause.subject)
     if section is None:
@@ -73,14 +82,14 @@ def _plan(clause: Clause) -> tuple[tuple[str, ...], tuple[Condition, ...]]:
     plan = _PLANS.get(id(clause))
     if plan is None or plan[0] is not clause:
         plan = (clause, tuple(sorted(_item_field_names(clause))),
-                tuple(c for c in _all_conditions(clause) if c.share_of))
+                tuple(c for c in all_conditions(clause) if c.share_of))
         _PLANS[id(clause)] = plan
     return plan[1], plan[2]
 
 
 def _item_field_names(clause: Clause) -> set[str]:
     names = set()
-    for condition in _all_conditions(clause):
+    for condition in all_conditions(clause):
         for field in (condition.field, condition.share_of):
             if field and field.startswith("item."):
                 names.add(field[5:])
@@ -91,9 +100,13 @@ def _item_field_names(clause: Clause) -> set[str]:
     return names
 
 
-def _all_conditions(clause: Clause):
+def all_conditions(clause: Clause):
+    """Yield every condition of a clause: applies_when, conditions, its routes' and its tiers'."""
     yield from clause.applies_when
     yield from clause.conditions
+    for route in clause.routes:
+        yield from route.applies_when
+        yield from route.conditions
     if clause.amount:
         for tier in clause.amount.tiers:
             yield from tier.when
@@ -112,6 +125,8 @@ def share_name(condition: Condition) -> str:
 def to_fact(item: Item, share_conditions) -> dict:
     """Return the engine fact for an item: typed values only (fen, int, bool, codes), never raw input."""
     fact = {"c": item.clause_id, "k": item.key}
+    if item.route is not None:
+        fact["r"] = item.route
     for field, value in item.values.items():
         fact[engine_name(field)] = value
     for condition in share_conditions:

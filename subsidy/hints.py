@@ -1,137 +1,232 @@
-"""What would change the result: for each threshold or cap that matters to a profile, the smallest change and
-its effect. Hints are read off the same rule data and amounts; they decide nothing.
+"""What would change the result: for an item, the smallest change that makes it eligible, moves it to a tier with a
+higher cap, or takes it to its cap, with the status and amount it would then get.
+
+Every hint is worked out by judging the changed item again with the same walker and money rules, and is kept only
+if the change changes the result. tests/test_hints.py applies each hint to the profile and re-evaluates it with
+the engine over thousands of generated profiles: a hint is a promise the engine keeps.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .evaluation import ELIGIBLE, INELIGIBLE, ClauseOutcome, ItemOutcome, money_for
-from .money import base_where_cap_binds
-from .rulebook import Clause, Condition
-from .whynot import MET, check, tier_index
+from .evaluation import ELIGIBLE, INELIGIBLE, ClauseOutcome, ItemOutcome, clause_status, judge_item
+from .money import base_for_amount, base_where_cap_binds
+from .profile_fields import MAX_COUNT, MAX_MONEY_FEN
+from .rulebook import Condition
+from .whynot import MET, check
+
+# Fields the profile keeps in order (schemas.py refuses the reverse): a change raising the first raises the second
+# with it, so every hint stays valid input.
+NOT_ABOVE = {"item.hw_sw_investment": ("item.actual_investment", "money"),
+             "item.incubated_ai": ("item.incubated_total", "count")}
+# Facts a firm cannot act on: what kind of organisation it is. (在杭 is a precondition: no hints at all.)
+FIXED_FIELDS = {"company.entity_type"}
+_LIMITS = {"money": MAX_MONEY_FEN, "count": MAX_COUNT}
+
+
+@dataclass(frozen=True)
+class Change:
+    """Set one field from current to target (money in fen, counts as int, flags as bool)."""
+
+    field: str  # rulebook field name: "item.rd_investment", "company.is_ai_enterprise"
+    kind: str  # money, count, flag
+    current: object
+    target: object
+    way: str = "meet"  # meet a condition, share_add / share_fewer firms, base to an amount, companion of another
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A set of changes and what the item and its clause would then be."""
+
+    changes: tuple[Change, ...]
+    item_after: ItemOutcome
+    clause_status_after: str
+    clause_amount_after_fen: int
 
 
 @dataclass(frozen=True)
 class Hint:
-    """One possible change: set `field` from `current` to `target` (money in fen, counts as int)."""
-
-    kind: str  # threshold, share, cap_binds, cap_headroom, tier
+    kind: str  # eligibility, tier, cap_headroom, cap_binds
     clause_id: str
     item: ItemOutcome
-    field: str | None  # rulebook field name
-    current: int | bool | None
-    target: int | bool | None
-    threshold: int | None = None
-    amount_after_fen: int | None = None  # what the item would get after the change, where it then qualifies
-    condition: Condition | None = None
+    options: tuple[Option, ...] = ()  # the first is the hint; any other reaches the same result another way
+    cap_fen: int | None = None  # cap hints and tier hints: the cap that binds or that the tier gives
+    binds_at_fen: int | None = None  # cap hints: the base from which the cap binds
     tier: int | None = None
-    other_conditions_unmet: bool = False
 
     @property
-    def delta(self):
-        if isinstance(self.current, bool) or self.current is None or self.target is None:
-            return None
-        return self.target - self.current
+    def company_only(self) -> bool:
+        """True when the hint changes only facts about the applicant, which every item of the clause shares."""
+        return bool(self.options) and all(c.field.startswith("company.") for c in self.options[0].changes)
 
 
-def _after(clause: Clause, values: dict):
-    """Return the amount an item with these values would get, or None if it would still not qualify."""
-    if any(check(c, values) != MET for c in (*clause.applies_when, *clause.conditions)):
-        return None
-    if not clause.amount:
-        return None
-    tier = tier_index(clause.amount.tiers, values)
-    if tier is None:
-        return None
-    for name in (clause.amount.base, clause.amount.quantity):
-        if name and values.get(name) is None:
-            return None
-    return money_for(clause, tier, values).amount_fen
+def _options_to_meet(condition: Condition, values: dict) -> list[tuple[Change, ...]]:
+    """Return the ways to meet an unmet condition, the smallest change first; none if the firm cannot act on it."""
+    current = values.get(condition.field)
+    if condition.field in FIXED_FIELDS or condition.kind == "choice" or current is None:
+        return []
+    if condition.kind == "flag":
+        target = condition.value if condition.op == "eq" else not condition.value
+        return [(Change(condition.field, "flag", current, target, condition=condition),)]
+    if condition.share_of:
+        return _share_options(condition, values)
+    target = {"ge": condition.value, "gt": condition.value + 1, "le": condition.value,
+              "lt": condition.value - 1}.get(condition.op)
+    if target is None or target < 0:
+        return []
+    return [(Change(condition.field, condition.kind, current, target, condition=condition),)]
 
 
-def _threshold_hints(clause: Clause, outcome: ItemOutcome):
-    values = outcome.item.values
-    for condition in outcome.unmet:
-        current = values.get(condition.field)
-        if condition.kind not in ("money", "count") or current is None:
+def _share_options(condition: Condition, values: dict) -> list[tuple[Change, ...]]:
+    """Return the ways to take part / whole over a share: more firms of the part joining (which adds to both
+    numbers), or fewer of the others."""
+    part, whole = values[condition.field], values.get(condition.share_of)
+    if whole is None:
+        return []
+    num, den = condition.value.numerator, condition.value.denominator
+    strict = condition.op == "gt"
+    gap = whole * num - part * den  # ≥ 0 while the share is not reached
+    options = []
+    if den > num:  # (part + k) × den op (whole + k) × num  ⇔  k × (den − num) op gap
+        k = gap // (den - num) + 1 if strict else -(-gap // (den - num))
+        options.append((Change(condition.field, "count", part, part + k, "share_add", condition),
+                        Change(condition.share_of, "count", whole, whole + k, "share_add", condition)))
+    if num and part:  # part × den op (whole − m) × num  ⇔  m × num op gap
+        m = gap // num + 1 if strict else -(-gap // num)
+        if m <= whole - part:
+            options.append((Change(condition.share_of, "count", whole, whole - m, "share_fewer", condition),))
+    return options
+
+
+def _with_companions(changes: tuple[Change, ...], values: dict) -> tuple[Change, ...]:
+    """Add the changes that keep ordered fields in order (hardware and software within the actual investment)."""
+    targets = {change.field: change.target for change in changes}
+    extra = []
+    for low, (high, kind) in NOT_ABOVE.items():
+        if low in targets and high not in targets and values.get(high) is not None and targets[low] > values[high]:
+            extra.append(Change(high, kind, values[high], targets[low], "companion"))
+    return changes + tuple(extra)
+
+
+def _within_limits(changes: tuple[Change, ...]) -> bool:
+    return all(change.kind not in _LIMITS or 0 <= change.target <= _LIMITS[change.kind] for change in changes)
+
+
+def _option(outcome: ClauseOutcome, item: ItemOutcome, changes: tuple[Change, ...]) -> Option:
+    """Judge the clause again with the changes: company fields change for every item, item fields for this one."""
+    company = {c.field: c.target for c in changes if c.field.startswith("company.")}
+    own = {c.field: c.target for c in changes if c.field.startswith("item.")}
+    judged, after = [], None
+    for other in outcome.items:
+        if other.item.key != item.item.key and not company:
+            judged.append(other)  # nothing of it changes
             continue
-        if condition.share_of:
-            whole = values.get(condition.share_of)
-            share = condition.value
-            # smallest n with n / whole op share
-            target = (whole * share.numerator) // share.denominator + (1 if condition.op == "gt" else 0)
-            if condition.op == "ge" and (target * share.denominator) < whole * share.numerator:
-                target += 1
-            if target > whole:
-                yield Hint("share", clause.id, outcome, condition.field, current, None, condition=condition)
-                continue
-        elif condition.op == "ge":
-            target = condition.value
-        elif condition.op == "gt":
-            target = condition.value + 1  # one fen, or one more firm
-        elif condition.op == "le":
-            target = condition.value
-        elif condition.op == "lt":
-            target = condition.value - 1
-        else:
+        values = {**other.item.values, **company, **(own if other.item.key == item.item.key else {})}
+        rejudged = judge_item(outcome.clause, other.item.with_values(values))
+        judged.append(rejudged)
+        if other.item.key == item.item.key:
+            after = rejudged
+    status = clause_status(judged)
+    amount = sum(o.amount_fen for o in judged) if status == ELIGIBLE else 0
+    return Option(changes, after, status, amount)
+
+
+def _changes_result(item: ItemOutcome, option: Option) -> bool:
+    return (option.item_after.status, option.item_after.amount_fen) != (item.status, item.amount_fen)
+
+
+def _eligibility_hint(outcome: ClauseOutcome, item: ItemOutcome):
+    """Return the hint that meets every unmet condition of an ineligible item, or None if the firm cannot."""
+    values = item.item.values
+    ways = [_options_to_meet(condition, values) for condition in item.unmet]
+    if not item.unmet or not all(ways):
+        return None
+    # The first way of every condition is the hint; another way of one condition is an alternative to it.
+    combos = [[way[0] for way in ways]]
+    for index, options in enumerate(ways):
+        combos += [[*(w[0] for w in ways[:index]), other, *(w[0] for w in ways[index + 1:])] for other in options[1:]]
+    found = []
+    for combo in combos:
+        changes = _with_companions(tuple(change for group in combo for change in group), values)
+        if not _within_limits(changes):
             continue
-        after = _after(clause, {**values, condition.field: target})
-        yield Hint("share" if condition.share_of else "threshold", clause.id, outcome, condition.field, current,
-                   target, threshold=None if condition.share_of else condition.value, amount_after_fen=after,
-                   condition=condition, other_conditions_unmet=after is None)
+        option = _option(outcome, item, changes)
+        same = not found or ((option.item_after.status, option.item_after.amount_fen)
+                             == (found[0].item_after.status, found[0].item_after.amount_fen))
+        if _changes_result(item, option) and same and option.item_after.status != INELIGIBLE:
+            found.append(option)
+    return Hint("eligibility", outcome.clause.id, item, tuple(found)) if found else None
 
 
-def _cap_hints(clause: Clause, outcome: ItemOutcome):
-    spec = clause.amount
-    if spec is None or spec.rate is None or outcome.status != ELIGIBLE:
+def _tier_hints(outcome: ClauseOutcome, item: ItemOutcome):
+    """Yield, for an eligible item, each tier with a higher cap that a change reaches and that pays more."""
+    spec = outcome.clause.amount
+    values = item.item.values
+    for index, tier in enumerate(spec.tiers):
+        if index == item.tier or tier.cap_fen is None or tier.cap_fen <= item.money.cap_fen:
+            continue
+        unmet = [condition for condition in tier.when if check(condition, values) != MET]
+        ways = [_options_to_meet(condition, values) for condition in unmet]
+        if not unmet or not all(ways):
+            continue
+        changes = tuple(change for way in ways for change in way[0])
+        if not item.money.capped and spec.base not in {c.field for c in changes}:
+            continue  # below its cap today, the item would get the same under a higher one
+        option = _option(outcome, item, _with_companions(changes, values))
+        if option.item_after.amount_fen <= item.amount_fen and spec.base in {c.field for c in changes}:
+            # A higher cap pays only once the base gives more than today: move the base that far into the tier.
+            need = base_for_amount(spec.rate, item.amount_fen + 1)
+            changes = tuple(replace(c, target=max(c.target, need), way="base") if c.field == spec.base else c
+                            for c in changes)
+            option = _option(outcome, item, _with_companions(changes, values))
+        after = option.item_after
+        if (after.status == ELIGIBLE and after.tier == index and after.amount_fen > item.amount_fen
+                and _within_limits(option.changes)):
+            yield Hint("tier", outcome.clause.id, item, (option,), cap_fen=tier.cap_fen, tier=index)
+
+
+def _cap_hints(outcome: ClauseOutcome, item: ItemOutcome):
+    """Yield the tier hints of an eligible rate item, then where its cap binds or how far it is."""
+    spec = outcome.clause.amount
+    if spec is None or spec.rate is None or item.status != ELIGIBLE:
         return
-    values = outcome.item.values
-    base = values[spec.base]
-    cap = outcome.money.cap_fen
-    tier_hints = list(_tier_hints(clause, outcome))
+    base = item.item.values[spec.base]
+    cap = item.money.cap_fen
+    tier_hints = list(_tier_hints(outcome, item))
     yield from tier_hints
     binds_at = base_where_cap_binds(spec.rate, cap)
     if base >= binds_at:
-        if any(hint.field == spec.base for hint in tier_hints):
-            return  # more base moves the item into a tier with a higher cap: the tier hint says so
-        yield Hint("cap_binds", clause.id, outcome, spec.base, base, binds_at, threshold=cap)
-    else:
-        yield Hint("cap_headroom", clause.id, outcome, spec.base, base, binds_at, threshold=cap, amount_after_fen=cap)
+        if not any(change.field == spec.base for hint in tier_hints for change in hint.options[0].changes):
+            yield Hint("cap_binds", outcome.clause.id, item, cap_fen=cap, binds_at_fen=binds_at)
+        return
+    changes = _with_companions((Change(spec.base, "money", base, binds_at, "base"),), item.item.values)
+    option = _option(outcome, item, changes)
+    if _within_limits(changes) and _changes_result(item, option):
+        yield Hint("cap_headroom", outcome.clause.id, item, (option,), cap_fen=cap, binds_at_fen=binds_at)
 
 
-def _tier_hints(clause: Clause, outcome: ItemOutcome):
-    """Yield another tier with a higher cap that the smallest change to one of its conditions reaches."""
-    spec = clause.amount
-    values = outcome.item.values
-    cap = outcome.money.cap_fen
-    for index, tier in enumerate(spec.tiers):
-        if index == outcome.tier or tier.cap_fen <= cap:
-            continue
-        for condition in tier.when:
-            if check(condition, values) == MET:
-                continue
-            if condition.kind == "flag":
-                target = condition.value if condition.op == "eq" else not condition.value
-            elif condition.kind == "money" and condition.op in ("gt", "ge"):
-                target = condition.value + (1 if condition.op == "gt" else 0)
-            else:
-                continue
-            changed = {**values, condition.field: target}
-            if tier_index(spec.tiers, changed) != index:
-                continue
-            after = money_for(clause, index, changed).amount_fen
-            if after > outcome.money.amount_fen or condition.kind == "money":
-                yield Hint("tier", clause.id, outcome, condition.field, values.get(condition.field), target,
-                           amount_after_fen=after, condition=condition, tier=index, threshold=tier.cap_fen)
+def hints_for(outcome: ClauseOutcome) -> list[Hint]:
+    """Return the hints for one clause of an evaluation (none where the general preconditions fail).
+
+    Worked out once per outcome: the result in the other language words the same hints.
+    """
+    if "hints" not in outcome.derived:
+        outcome.derived["hints"] = _hints(outcome)
+    return outcome.derived["hints"]
 
 
-def hints_for(outcome: ClauseOutcome):
-    """Return the hints for one clause of an evaluation."""
-    if outcome.precondition_unmet:
+def _hints(outcome: ClauseOutcome) -> list[Hint]:
+    if outcome.precondition_unmet or not outcome.items:
         return []
-    found = []
+    found, said = [], set()
     for item in outcome.items:
-        if item.status == INELIGIBLE:
-            found.extend(_threshold_hints(outcome.clause, item))
-        found.extend(_cap_hints(outcome.clause, item))
+        hint = _eligibility_hint(outcome, item) if item.status == INELIGIBLE else None
+        if hint is not None:
+            # A change to the applicant's own facts changes every item at once: one hint says it for all.
+            key = tuple((c.field, c.target) for c in hint.options[0].changes) if hint.company_only else None
+            if key is None or key not in said:
+                found.append(hint)
+                said.add(key)
+        found.extend(_cap_hints(outcome, item))
     return found
-

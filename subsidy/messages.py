@@ -20,7 +20,8 @@ CATALOGUE = {
     "str": ("应为文本。", "Must be text."),
     "str_blank": ("不能为空。", "May not be blank."),
     "str_long": ("不能超过 {max} 个字符。", "Must be at most {max} characters."),
-    "str_control": ("含有不允许的控制字符或方向控制字符。", "Contains control or direction-override characters."),
+    "str_control": ("含有不允许的字符 {char}（控制字符或方向控制字符）。",
+                    "Contains {char}, a control or direction-override character, which is not allowed."),
     "money_negative": ("金额必须 ≥ 0。", "must be ≥ 0"),
     "money_decimals": ("金额最多保留两位小数（到分）。", "At most two decimals (fen)."),
     "money_format": ("应为以元为单位的金额，例如 12000000 或 12000000.50。",
@@ -54,7 +55,13 @@ CATALOGUE = {
     "reason_unmet": ("不满足条件：{requires}（申报值：{value}）。", "Condition not met: {requires} (declared: {value})."),
     "reason_precondition": ("不满足总体条件：{requires}（申报值：{value}）。",
                             "General condition not met: {requires} (declared: {value})."),
+    "reason_precondition_reading": ("不满足总体条件：{requires}（申报值：{value}）。这一条件是本计算器采用的解读，"
+                                    "不是政策原文对本条的字面要求，见本条“采用的解读”。",
+                                    "General condition not met: {requires} (declared: {value}). This condition is a "
+                                    "reading the calculator takes, not the words of this clause: see its readings."),
     "confirm": ("{requires}：自行申报，需经办人员核实确认。", "{requires}: self-declared, to be confirmed by an officer."),
+    "confirm_item": ("「{name}」{requires}：自行申报，需经办人员核实确认。",
+                     "“{name}”: {requires} - self-declared, to be confirmed by an officer."),
     "formula_rate_free": ("{rate} × {base} = {amount}（未达到上限 {cap}）", "{rate} × {base} = {amount} (cap {cap} not reached)"),
     "formula_rate_capped": ("{rate} × {base} = {raw}，超过上限，按上限 {cap} 计",
                             "{rate} × {base} = {raw}, above the cap: {cap} applies"),
@@ -66,28 +73,44 @@ CATALOGUE = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "absent": ("未填写", "not given"),
-    # Hints: what would change the result.
-    "hint_short_ge": ("{field_label} {value} 距 {threshold} 的门槛还差 {delta}；达到后{effect}",
-                      "{field_label} {value} is {delta} short of the {threshold} threshold; reaching it {effect}."),
-    "hint_short_gt": ("{field_label} {value} 须超过 {threshold}，至少还需增加 {delta}（达到 {target}）；之后{effect}",
-                      "{field_label} {value} must be above {threshold}: {delta} more (to {target}) {effect}."),
-    "hint_over_le": ("{field_label} {value} 超过 {threshold}，需不超过该值。", "{field_label} {value} is above {threshold}; it must not exceed it."),
-    "hint_share": ("再增加 {more} 家人工智能企业（{target} / {total}）即可使占比超过 {percent}；之后{effect}",
-                   "{more} more AI firm(s) ({target} of {total}) take the share above {percent}, which {effect}."),
-    "hint_share_impossible": ("在孵企业中人工智能企业须超过 {percent}，目前 {ai} / {total}。",
-                              "AI firms must be more than {percent} of those incubated; now {ai} of {total}."),
-    "hint_cap_binds": ("{base_label}超过 {binds_at} 后不再增加补助：上限 {cap} 已封顶（目前 {base}）。",
-                       "{base_label} above {binds_at} adds nothing: the {cap} cap binds (now {base})."),
-    "hint_cap_headroom": ("{base_label}每增加 ¥1 补助增加 {rate}，至 {binds_at} 时达到上限 {cap}（目前 {base}，还差 {delta}）。",
-                          "Each extra ¥1 of {base_label} adds {rate}, up to {binds_at} where the {cap} cap is reached "
-                          "(now {base}, {delta} to go)."),
-    "hint_tier": ("{field_label}为 {target} 时，适用“{tier}”，上限变为 {cap}，补助为 {amount}。",
-                  "With {field_label} at {target}, the “{tier}” tier applies: cap {cap}, amount {amount}."),
-    "hint_tier_flag": ("如{field_label}，适用“{tier}”，上限变为 {cap}，补助为 {amount}。",
-                       "If {field_label}, the “{tier}” tier applies: cap {cap}, amount {amount}."),
+    "list_separator": ("、", "; "),
+    "and_separator": ("、", " and "),
+    # Both outcomes of a missing yes/no fact.
+    "outcome_if": ("若{answers}：{effect}。", "With {answers}: {effect}."),
+    "outcome_answer": ("“{question}”为“{answer}”", "“{answer}” for {question}"),
+    "outcome_same": ("无论{questions}如何回答，结果相同：{effect}。", "Whatever the answer on {questions}: {effect}."),
+    "outcome_amount": ("可获 {amount}", "{amount}"),
+    "outcome_amount_up_to": ("最高可获 {amount}", "up to {amount}"),
+    "outcome_ineligible": ("不符合", "not eligible"),
+    "outcome_referral": ("可按其他政策申请", "may be supported under another policy"),
+    "outcome_incomplete": ("仍需补充其他信息", "still incomplete"),
+    "may_rise": ("另有{entries}信息不完整（{labels}）：补全后本条合计可能增加{up_to}。",
+                 "{entries} incomplete ({labels}): once completed, the clause total may rise{up_to}."),
+    "may_rise_up_to": ("，最多增加 {amount}", ", by up to {amount}"),
+    # Hints: what would change the result, each a change the engine has checked.
+    "hint_if": ("如{changes}，{effect}", "if {changes}, {effect}"),
     "hint_item": ("「{name}」{words}", "“{name}”: {words}"),
-    "effect_amount": ("可获补助 {amount}。", "would give {amount}"),
-    "effect_other_conditions": ("仍需满足其他条件。", "would still need the other conditions met"),
+    "hint_alternative": ("{words}；或者{changes}，结果相同", "{words}; the same if {changes}"),
+    "change_condition": ("满足“{requires}”（目前：{current}）", "{requires} (now: {current})"),
+    "change_reach": ("{label}达到 {target}（目前 {current}，还差 {delta}）", "{label} reached {target} (now {current}, {delta} short)"),
+    "change_above": ("{label}超过 {threshold}，即至少 {target}（目前 {current}）",
+                     "{label} were above {threshold}, at least {target} (now {current})"),
+    "change_at_most": ("{label}不超过 {target}（目前 {current}）", "{label} were at most {target} (now {current})"),
+    "change_companion": ("（{label}相应增至 {target}）", " (with {label} rising to {target})"),
+    "effect_gives": ("可获 {amount}（本条合计 +{increase}）", "it would give {amount} (+{increase} for the clause)"),
+    "effect_gives_up_to": ("最高可获 {amount}（本条合计最多 +{increase}）",
+                           "it would give up to {amount} (up to +{increase} for the clause)"),
+    "effect_referral": ("可按其他政策申请支持", "it may be supported under another policy"),
+    "effect_still_missing": ("但仍需补充：{labels}", "it would still need: {labels}"),
+    "hint_cap_binds": ("{base_label}超过 {binds_at} 后不再增加补助：上限 {cap} 已封顶（目前 {base}）。",
+                       "beyond {binds_at} of {base_label}, more adds nothing: the {cap} cap binds (now {base})."),
+    "hint_cap_headroom": ("{base_label}每增加 ¥1 补助增加 {rate}，至 {binds_at} 时达到上限 {cap}（目前 {base}，还差 {delta}）{companion}。",
+                          "each extra ¥1 of {base_label} adds {rate}, up to {binds_at} where the {cap} cap is reached "
+                          "(now {base}, {delta} to go){companion}."),
+    "hint_tier": ("如{changes}，适用“{tier}”，上限为 {cap}，{effect}",
+                  "if {changes}, the “{tier}” tier applies with a cap of {cap}: {effect}"),
+    "hint_tier_onward": ("{words}；此后{base_label}每增加 ¥1 补助增加 {rate}，至 {binds_at} 时达到上限",
+                         "{words}; from there each extra ¥1 of {base_label} adds {rate}, up to the cap at {binds_at}"),
     # Statuses.
     "status_eligible": ("符合", "eligible"),
     "status_ineligible": ("不符合", "ineligible"),
@@ -97,6 +120,24 @@ CATALOGUE = {
     "basis_exact": ("确定金额", "exact"),
     "basis_up_to": ("最高金额", "up to"),
 }
+
+
+# Words whose English form depends on a number: code → (Chinese, English for one, English for any other number).
+PLURALS = {
+    "more_ai_firms": ("再增加 {n} 家人工智能在孵企业（{total} 家中 {ai} 家）",
+                      "{n} more AI firm joined ({ai} of {total})", "{n} more AI firms joined ({ai} of {total})"),
+    "fewer_other_firms": ("减少 {n} 家非人工智能在孵企业（{total} 家中 {ai} 家）",
+                          "{n} fewer other firm were incubated ({ai} of {total})",
+                          "{n} fewer other firms were incubated ({ai} of {total})"),
+    "more_entries": (" {n} 个{noun}", "{n} {noun} is still", "{n} {noun} are still"),
+}
+
+
+def plural(code: str, n: int, lang: str, **params) -> str:
+    """Return the catalogue text for a count n, in the English singular or plural as n asks."""
+    zh, one, other = PLURALS[code]
+    template = zh if lang != "en" else (one if n == 1 else other)
+    return template.format(n=n, **params)
 
 
 def normalise_language(lang: str | None) -> str:

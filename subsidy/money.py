@@ -5,16 +5,19 @@ Nothing in the product holds money as a float. Input yuan strings become integer
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
 import cn2an
 
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元
 
-_YUAN_TEXT = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+_YUAN_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+_MANY_DECIMALS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{3,}$")
 _PERCENT_TEXT = re.compile(r"^([0-9]+(\.[0-9]+)?)\s*%$")
+_MAX_DIGITS = 30  # far above any limit the profile sets, far below what would make the arithmetic slow
 
 
 class MoneyFormatError(ValueError):
@@ -24,46 +27,47 @@ class MoneyFormatError(ValueError):
 def parse_yuan(value) -> int:
     """Return the integer fen of a yuan amount given as a decimal string, int or Decimal.
 
-    Accepts plain decimals only ("12000000", "12000000.5", 12000000): no exponent, sign, separators,
-    NaN or infinity, and at most two decimals. Negative values raise, they are never turned into zero.
+    Accepts plain decimals only ("12000000", "12000000.5", 12000000): no exponent in text, no separators, NaN or
+    infinity, and at most two decimals in every notation (a JSON number 1E-30 or 1E-999999999 has more than two
+    decimals, as "1.001" has). Negative values raise, they are never turned into zero; "-0" is zero.
     """
     if isinstance(value, bool):
         raise MoneyFormatError("not_a_number")
     if isinstance(value, int):
         if value < 0:
             raise MoneyFormatError("negative")
-        if value > 10 ** 30:
+        if value > 10 ** _MAX_DIGITS:
             raise MoneyFormatError("too_large")
         return value * FEN_PER_YUAN
     if isinstance(value, float):
         # JSON numbers arrive as Decimal (parse_float=Decimal); a float only comes from Python callers.
         value = Decimal(repr(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise MoneyFormatError("not_a_number")
-        if value.adjusted() > 30:
-            raise MoneyFormatError("too_large")
-        if value < 0:
-            raise MoneyFormatError("negative")
-        fen = value * FEN_PER_YUAN
-        if fen != fen.to_integral_value():
-            raise MoneyFormatError("too_many_decimals")
-        return int(fen)
     if isinstance(value, str):
         text = value.strip()
         if len(text) > 40:
             raise MoneyFormatError("too_large")
-        if text.startswith("-") and _YUAN_TEXT.match(text[1:]):
-            raise MoneyFormatError("negative")
         if not _YUAN_TEXT.match(text):
-            if re.match(r"^[0-9]+\.[0-9]{3,}$", text):
-                raise MoneyFormatError("too_many_decimals")
-            raise MoneyFormatError("not_a_number")
-        try:
-            return int(Decimal(text) * FEN_PER_YUAN)
-        except InvalidOperation as error:  # pragma: no cover - the pattern above admits only decimals
-            raise MoneyFormatError("not_a_number") from error
+            raise MoneyFormatError("too_many_decimals" if _MANY_DECIMALS_TEXT.match(text) else "not_a_number")
+        value = Decimal(text)
+    if isinstance(value, Decimal):
+        return _decimal_fen(value)
     raise MoneyFormatError("not_a_number")
+
+
+def _decimal_fen(value: Decimal) -> int:
+    """Return the fen of a Decimal from its digits and exponent, exactly (Decimal arithmetic would round or
+    underflow: 1E-999999999 × 100 is 0 in the default context)."""
+    if not value.is_finite():
+        raise MoneyFormatError("not_a_number")
+    sign, digits, exponent = value.as_tuple()
+    if exponent < -2:
+        raise MoneyFormatError("too_many_decimals")
+    if value.adjusted() > _MAX_DIGITS:
+        raise MoneyFormatError("too_large")
+    fen = int("".join(map(str, digits))) * 10 ** (exponent + 2)
+    if sign and fen:
+        raise MoneyFormatError("negative")
+    return fen
 
 
 def parse_percent(text: str) -> Fraction:
@@ -81,10 +85,22 @@ def apply_rate(rate: Fraction, base_fen: int) -> int:
     return whole + (1 if 2 * remainder >= exact.denominator else 0)
 
 
+def base_for_amount(rate: Fraction, amount_fen: int) -> int:
+    """Return the smallest base (fen) whose rate × base, rounded half-up, is at least amount_fen.
+
+    Half-up rounding reaches amount_fen from amount_fen − ½ fen: the base is (amount − ½) ÷ rate, rounded up.
+    """
+    need = (Fraction(amount_fen) - Fraction(1, 2)) / rate
+    return max(0, -(-need.numerator // need.denominator))
+
+
+@cache
 def base_where_cap_binds(rate: Fraction, cap_fen: int) -> int:
-    """Return the base (fen) from which rate × base reaches the cap: cap ÷ rate, rounded up to the fen."""
-    need = Fraction(cap_fen) / rate
-    return -(-need.numerator // need.denominator)
+    """Return the base (fen) from which rate × base, rounded half-up, reaches the cap.
+
+    30 % of ¥16,666,666.65 is ¥4,999,999.995, which rounds to the ¥5,000,000.00 cap: the cap binds from there.
+    """
+    return base_for_amount(rate, cap_fen)
 
 
 def format_yuan(fen: int, symbol: bool = True) -> str:
@@ -101,6 +117,7 @@ def format_wan(fen: int) -> str:
     return f"{text}万元"
 
 
+@cache
 def format_percent(rate: Fraction) -> str:
     """Return an exact rate as a percentage: Fraction(1, 5) → "20%"."""
     value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)

@@ -13,6 +13,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from . import api_schemas, openapi_examples, openapi_paths, schemas
+from .money import format_yuan
 
 TITLE = "Hangzhou AI pilot-zone subsidy calculator"
 VERSION = "1.0.0"
@@ -80,10 +81,11 @@ def _teach_profile_fields(plugin: MarshmallowPlugin):
 
     def describe(self, field, **kwargs):
         if isinstance(field, schemas.Money):
-            return {"type": ["string", "number"], "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "minimum": 0,
-                    "examples": ["12000000.50"],
-                    "description": "Yuan, ≥ 0, at most two decimals. Send a decimal string such as \"12000000.50\" "
-                                   "(every fen exact); a JSON number is accepted too."}
+            return {"type": ["string", "number"], "minimum": 0, "maximum": schemas.MAX_MONEY_FEN // 100,
+                    "pattern": r"^(-?0+(\.0{1,2})?|[0-9]+(\.[0-9]{1,2})?)$", "examples": ["12000000.50"],
+                    "description": f"Yuan, ≥ 0 and at most {format_yuan(schemas.MAX_MONEY_FEN)}, at most two "
+                                   "decimals in any notation; -0 is zero. Send a decimal string such as "
+                                   "\"12000000.50\" (every fen exact); a JSON number is accepted too."}
         if isinstance(field, schemas.Count):
             return {"type": "integer", "minimum": 0, "maximum": schemas.MAX_COUNT}
         if isinstance(field, schemas.Flag):
@@ -94,7 +96,9 @@ def _teach_profile_fields(plugin: MarshmallowPlugin):
             return {"type": "string", "minLength": 18, "maxLength": 18,
                     "description": "统一社会信用代码, GB 32100-2015 check character verified."}
         if isinstance(field, schemas.Text):
-            return {"type": "string", "minLength": 1, "maxLength": schemas.MAX_TEXT}
+            return {"type": "string", "minLength": 1, "maxLength": schemas.MAX_TEXT,
+                    "description": "Any printable Unicode, emoji and joiners included; control characters and "
+                                   "bidirectional controls (U+202A–U+202E, U+2066–U+2069) are refused."}
         if isinstance(field, schemas.Items):
             return {"maxItems": schemas.MAX_ITEMS}
         return {}

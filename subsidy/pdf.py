@@ -64,7 +64,8 @@ LABELS = {
         "in_figures": "小写",
         "in_capital": "大写",
         "hints": "可能改变结果的因素",
-        "readings": "采用的政策解读",
+        "readings": "采用的解读（不是政策原文）",
+        "policy_readings": "整个政策",
         "confirmation": "需经办人员核实确认的事项",
         "referrals": "亦可按其他政策申请",
         "none": "无",
@@ -97,7 +98,7 @@ LABELS = {
         "up_to": "up to",
         "capped": "capped",
         "missing": "Missing: ",
-        "list_separator": ", ",
+        "list_separator": "; ",
         "totals": "Totals",
         "total_exact": "Exact amounts",
         "total_up_to": "“Up to” amounts",
@@ -105,7 +106,8 @@ LABELS = {
         "in_figures": "In figures",
         "in_capital": "In capitals (大写)",
         "hints": "What would change the result",
-        "readings": "Readings taken",
+        "readings": "Readings taken (not the policy's words)",
+        "policy_readings": "The policy as a whole",
         "confirmation": "To be confirmed by an officer",
         "referrals": "May also be supported under other policies",
         "none": "None.",
@@ -210,7 +212,7 @@ def _context(assessment: dict, lang: str, verify_url: str) -> dict:
             _total(LABELS[lang]["total"], result["total_fen"]),
         ],
         "hints": [clause for clause in clauses if clause.get("hints")],
-        "readings": [clause for clause in applying if clause.get("readings")],
+        "readings": _readings(result, applying + referrals, lang),
         "confirmations": [clause for clause in clauses if clause.get("needs_confirmation")],
         "referrals": referrals,
         "cited": applying + referrals,
@@ -219,16 +221,30 @@ def _context(assessment: dict, lang: str, verify_url: str) -> dict:
     }
 
 
+def _readings(result: dict, clauses: list[dict], lang: str) -> list[dict]:
+    """Return the readings section: the policy's own readings once, then each clause's other readings."""
+    shared = result.get("readings") or []
+    found = [{"title": LABELS[lang]["policy_readings"], "readings": shared}] if shared else []
+    for clause in clauses:
+        own = [reading for reading in clause.get("readings", []) if reading not in shared]
+        if own:
+            found.append({"title": clause["title"], "readings": own})
+    return found
+
+
 def _clause_row(clause: dict, lang: str) -> dict:
     eligible = clause["status"] == "eligible"
     item_reasons = {reason for item in clause["items"] for reason in item["reasons"]}
     item_missing = {field for item in clause["items"] for field in item.get("missing", [])}
+    clause_missing = [(path, label) for path, label in _labelled(clause, "missing", lang) if path not in item_missing]
     return {
         **clause,
-        "items": [{**item, "missing_text": _missing(item.get("missing", []), lang)} for item in clause["items"]],
+        "items": [{**item, "missing_text": _missing(_labelled(item, "missing", lang), lang),
+                   "outcomes_text": item.get("outcomes_text", [])} for item in clause["items"]],
         # A clause repeats the reasons and gaps of its items: print each once, under the item.
         "reasons": [reason for reason in clause["reasons"] if reason not in item_reasons],
-        "missing_text": _missing([field for field in clause["missing"] if field not in item_missing], lang),
+        "missing_text": _missing(clause_missing, lang),
+        "may_rise_text": clause.get("may_rise_text", ""),
         "status_text": text(f"status_{clause['status']}", lang),
         "amount_text": format_yuan(clause["amount_fen"]) if eligible else "—",
         "up_to": eligible and clause["basis"] == "up_to",
@@ -237,12 +253,20 @@ def _clause_row(clause: dict, lang: str) -> dict:
     }
 
 
-def _missing(paths: list[str], lang: str) -> str:
-    """Return the missing profile fields in words: "缺少：项目研发投入、…"."""
-    if not paths:
+def _labelled(entry: dict, key: str, lang: str) -> list[tuple[str, str]]:
+    """Return (path, label) for each path an entry lists under key; results stored before labels existed get
+    the field's own label."""
+    paths = entry.get(key, [])
+    labels = entry.get(f"{key}_labels") or [field_label(path, lang) for path in paths]
+    return list(zip(paths, labels, strict=True))
+
+
+def _missing(labelled: list[tuple[str, str]], lang: str) -> str:
+    """Return the missing profile fields in words: "缺少：研发项目 1「视觉芯片」的“项目研发投入”、…"."""
+    if not labelled:
         return ""
     labels = LABELS[lang]
-    return labels["missing"] + labels["list_separator"].join(field_label(path, lang) for path in paths)
+    return labels["missing"] + labels["list_separator"].join(label for _, label in labelled)
 
 
 def _total(label: str, fen: int) -> dict:

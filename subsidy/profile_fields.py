@@ -11,10 +11,19 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from .money import MoneyFormatError, format_yuan, parse_yuan
 
-MAX_MONEY_FEN = 100_000_000_000 * 100  # ¥100 billion: far above any project, far below 2^63 fen
-MAX_COUNT = 100_000
-MAX_ITEMS = 50
-MAX_TEXT = 200
+# The service's own limits (CONTRACT.md): each is in the README, in the OpenAPI document and in its error message.
+MAX_MONEY_FEN = 100_000_000_000 * 100  # ¥100 billion per money field: far above any project, far below 2^63 fen
+MAX_COUNT = 100_000  # per count
+MAX_ITEMS = 50  # per list
+MAX_TEXT = 200  # characters (Unicode code points) per name
+
+# Refused in text: control characters, line and paragraph separators, and the bidirectional embeddings,
+# overrides and isolates that can make a name read differently from what it holds ("Trojan Source"). Every
+# other character is accepted, emoji with their joiners (U+200D) and variation selectors included.
+_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
+_BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# Characters that show nothing by themselves: a name made only of these is blank.
+_INVISIBLE_CATEGORIES = {"Cf", "Mn", "Me", "Zs", "Cn"}
 
 ENTITY_TYPES = ("enterprise", "university", "research_institute")
 TALENT_TEAMS = ("none", "provincial", "municipal")
@@ -79,8 +88,27 @@ class Flag(fields.Field):
         return value
 
 
+def refused_character(text: str) -> str | None:
+    """Return the first character text may not hold, or None: a control, separator or bidi control."""
+    for ch in text:
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ord(ch) in _BIDI_CONTROLS:
+            return ch
+    return None
+
+
+# Control characters have no Unicode name, only aliases: the common ones, so the message can say which it is.
+_CONTROL_NAMES = {0x00: "NULL", 0x09: "CHARACTER TABULATION", 0x0A: "LINE FEED", 0x0D: "CARRIAGE RETURN",
+                  0x1B: "ESCAPE", 0x7F: "DELETE"}
+
+
+def describe_character(ch: str) -> str:
+    """Return a character as a reader can look it up: "U+202E RIGHT-TO-LEFT OVERRIDE", "U+0000 NULL"."""
+    name = unicodedata.name(ch, "") or _CONTROL_NAMES.get(ord(ch), "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
+
+
 class Text(fields.Field):
-    """Text of at most MAX_TEXT characters, stripped, without control or bidi-override characters."""
+    """Text of at most MAX_TEXT characters, stripped: any printable Unicode, no control or bidi-control character."""
 
     default_error_messages = _BASE_ERRORS
 
@@ -88,12 +116,13 @@ class Text(fields.Field):
         if not isinstance(value, str):
             raise ValidationError(Msg("str"))
         value = value.strip()
-        if not value:
+        bad = refused_character(value)
+        if bad is not None:
+            raise ValidationError(Msg("str_control", char=describe_character(bad)))
+        if all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
             raise ValidationError(Msg("str_blank"))
         if len(value) > MAX_TEXT:
             raise ValidationError(Msg("str_long", max=MAX_TEXT))
-        if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in value):
-            raise ValidationError(Msg("str_control"))
         return value
 
 

@@ -1,30 +1,30 @@
-"""Turn an Evaluation into the result JSON of CONTRACT.md, in Chinese or English."""
+"""Turn an Evaluation into the result JSON of CONTRACT.md, in Chinese or English.
 
-from .evaluation import ELIGIBLE, REFERRAL, ClauseOutcome, Evaluation, ItemOutcome
-from .hints import Hint, hints_for
-from .labels import field_label, value_label
+Every profile path the result names (`missing`, `to_confirm`, a hint's `field`) keeps its machine form and has a
+label beside it in the result's language (`missing_labels`, …): pages and the PDF show only the labels.
+"""
+
+from .evaluation import ELIGIBLE, INCOMPLETE, REFERRAL, ClauseOutcome, Evaluation, ItemOutcome
+from .explain import hint_json, item_name, may_rise_text, outcome_lines, shown
+from .hints import hints_for
+from .labels import path_label
 from .messages import pick, text
-from .money import apply_rate, format_percent, format_yuan
+from .money import format_percent, format_yuan
+from .outcomes import outcomes_for
 from .rulebook import Condition
 
 
-def _shown(value, kind, lang):
-    if value is None:
-        return text("absent", lang)
-    if isinstance(value, bool):
-        return text("yes" if value else "no", lang)
-    if kind == "money":
-        return format_yuan(value)
-    if isinstance(value, str):
-        return value_label(value, lang)
-    return str(value)
-
-
 def _reason(condition: Condition, values: dict, lang: str, code="reason_unmet") -> str:
-    shown = _shown(values.get(condition.field), condition.kind, lang)
+    value = shown(values.get(condition.field), condition.kind, lang)
     if condition.share_of:
-        shown = f"{shown} / {values.get(condition.share_of)}"
-    return text(code, lang, requires=pick(condition.requires, lang), value=shown)
+        value = f"{value} / {values.get(condition.share_of)}"
+    return text(code, lang, requires=pick(condition.requires, lang), value=value)
+
+
+def _precondition_reason(rulebook, condition: Condition, values: dict, lang: str) -> str:
+    """Say which general condition failed, and that it is a reading where the rulebook says so."""
+    code = "reason_precondition_reading" if rulebook.readings_about(condition.field) else "reason_precondition"
+    return _reason(condition, values, lang, code)
 
 
 def _formula(clause, outcome: ItemOutcome, lang: str) -> str:
@@ -49,27 +49,28 @@ def _formula(clause, outcome: ItemOutcome, lang: str) -> str:
     return formula
 
 
-def _item_name(clause, outcome: ItemOutcome, lang: str) -> str:
+def _labelled(paths: list[str], item_name_: str | None, lang: str) -> list[str]:
+    return [path_label(path, lang, item_name_) for path in paths]
+
+
+def _item_json(evaluation, clause_outcome: ClauseOutcome, outcome: ItemOutcome, lang: str) -> dict:
+    clause, precondition_unmet = clause_outcome.clause, clause_outcome.precondition_unmet
     item = outcome.item
-    if item.name:
-        return item.name
-    if item.label:
-        return value_label(item.label, lang)
-    return pick(clause.title, lang)
-
-
-def _item_json(clause, outcome: ItemOutcome, precondition_unmet, lang: str) -> dict:
-    values = outcome.item.values
-    reasons = [_reason(c, values, lang, "reason_precondition") for c in precondition_unmet]
+    values = item.values
+    reasons = [_precondition_reason(evaluation.rulebook, c, values, lang) for c in precondition_unmet]
     reasons += [_reason(c, values, lang) for c in outcome.unmet]
+    missing = [item.paths[f] for f in outcome.missing]
+    confirm = [item.paths[c.field] for c in outcome.confirm] if outcome.status in (ELIGIBLE, REFERRAL) else []
     entry = {
-        "name": _item_name(clause, outcome, lang),
+        "name": item_name(clause, outcome, lang),
         "status": outcome.status,
         "amount_fen": outcome.amount_fen,
         "formula": _formula(clause, outcome, lang),
         "reasons": reasons,
-        "missing": [outcome.item.paths[f] for f in outcome.missing],
-        "to_confirm": [outcome.item.paths[c.field] for c in outcome.confirm] if outcome.status == ELIGIBLE else [],
+        "missing": missing,
+        "missing_labels": _labelled(missing, item.name, lang),
+        "to_confirm": confirm,
+        "to_confirm_labels": _labelled(confirm, item.name, lang),
     }
     if outcome.money is not None:
         entry["tier"] = pick(clause.amount.tiers[outcome.tier].name, lang)
@@ -81,70 +82,88 @@ def _item_json(clause, outcome: ItemOutcome, precondition_unmet, lang: str) -> d
         else:
             entry["per_unit_fen"] = outcome.money.per_unit_fen
             entry["quantity"] = outcome.money.quantity
+    if outcome.status == INCOMPLETE:
+        key = ("outcomes", item.key)  # worked out once, worded in each language
+        if key not in clause_outcome.derived:
+            clause_outcome.derived[key] = outcomes_for(clause, outcome)
+        found = clause_outcome.derived[key]
+        entry["outcomes"] = [{"answers": {item.paths[field]: answer for field, answer in o.answers},
+                              "status": o.status, "amount_fen": o.amount_fen} for o in found]
+        entry["outcomes_text"] = outcome_lines(clause, outcome, found, lang)
     return entry
 
 
-def _rate_per_yuan(rate) -> str:
-    """Return what one more yuan of base adds: Fraction(1, 5) → "¥0.20"."""
-    return format_yuan(apply_rate(rate, 100))
+def _confirmations(outcome: ClauseOutcome, lang: str) -> tuple[list[str], list[str], list[str]]:
+    """Return the self-declared facts an officer must confirm: (sentences, paths, labels), one per fact."""
+    sentences, paths, labels = [], [], []
+    for item in outcome.items:
+        if item.status not in (ELIGIBLE, REFERRAL):
+            continue
+        for condition in item.confirm:
+            path = item.item.paths[condition.field]
+            if path in paths:
+                continue
+            requires = pick(condition.requires, lang)
+            named = condition.field.startswith("item.") and item.item.name
+            sentence = (text("confirm_item", lang, name=item.item.name, requires=requires) if named
+                        else text("confirm", lang, requires=requires))
+            sentences.append(sentence[:1].upper() + sentence[1:])
+            paths.append(path)
+            labels.append(path_label(path, lang, item.item.name))
+    return sentences, paths, labels
 
 
-def _hint_json(clause, hint: Hint, lang: str) -> dict:
-    item = hint.item.item
-    path = item.paths.get(hint.field, hint.field) if hint.field else None
-    label = field_label(path, lang) if path else ""
-    kind = hint.condition.kind if hint.condition is not None else "money"
-    show = lambda value: _shown(value, kind, lang)  # noqa: E731
-    effect = (text("effect_amount", lang, amount=format_yuan(hint.amount_after_fen))
-              if hint.amount_after_fen is not None else text("effect_other_conditions", lang))
-    if hint.kind == "threshold":
-        code = {"ge": "hint_short_ge", "gt": "hint_short_gt"}.get(hint.condition.op, "hint_over_le")
-        words = text(code, lang, field_label=label, value=show(hint.current), threshold=show(hint.threshold),
-                     delta=show(abs(hint.delta)), target=show(hint.target), effect=effect)
-    elif hint.kind == "share":
-        whole = item.values.get(hint.condition.share_of)
-        percent = format_percent(hint.condition.value)
-        if hint.target is None:
-            words = text("hint_share_impossible", lang, percent=percent, ai=hint.current, total=whole)
-        else:
-            words = text("hint_share", lang, more=hint.delta, target=hint.target, total=whole, percent=percent,
-                         effect=effect)
-    elif hint.kind in ("cap_binds", "cap_headroom"):
-        words = text(f"hint_{hint.kind}", lang, base_label=label, binds_at=show(hint.target),
-                     cap=format_yuan(hint.threshold), base=show(hint.current), delta=show(hint.delta),
-                     rate=_rate_per_yuan(clause.amount.rate))
-    else:  # a tier with a higher cap
-        words = text("hint_tier_flag" if kind == "flag" else "hint_tier", lang, field_label=label,
-                     target=show(hint.target), tier=pick(clause.amount.tiers[hint.tier].name, lang),
-                     cap=format_yuan(hint.threshold), amount=format_yuan(hint.amount_after_fen))
-    if item.name:
-        words = text("hint_item", lang, name=item.name, words=words)
-    entry = {"kind": hint.kind, "item": _item_name(clause, hint.item, lang), "field": path,
-             "current": hint.current, "target": hint.target, "text": words}
-    if hint.delta is not None:
-        entry["delta"] = hint.delta
-    if hint.amount_after_fen is not None:
-        entry["amount_after_fen"] = hint.amount_after_fen
-    return entry
+_STATIC: dict[tuple, tuple] = {}
 
 
-def clause_json(outcome: ClauseOutcome, company: dict, lang: str) -> dict:
+def _static(rulebook, clause, lang: str) -> dict:
+    """Return the words of a clause that no profile changes (title, readings, notes, referral), once per language.
+
+    The readings beside a clause are its own and those of the policy about a field its conditions name.
+    """
+    known = _STATIC.get((id(clause), lang))
+    if known is None or known[0] is not clause:
+        fields = {c.field for c in (*clause.conditions, *(c for r in clause.routes for c in r.conditions))}
+        shared = [r for field in sorted(fields) for r in rulebook.readings_about(field)]
+        words = {"title": pick(clause.title, lang), "readings": [pick(r, lang) for r in (*shared, *clause.readings)],
+                 "notes": [pick(note, lang) for note in clause.notes]}
+        if clause.refers_to:
+            words["refers_to"] = pick(clause.refers_to, lang)
+            words["documents"] = [{"number": pick(d["number"], lang), "title": pick(d["title"], lang)}
+                                  for d in clause.documents]
+        known = _STATIC[(id(clause), lang)] = (clause, words)
+    return known[1]
+
+
+def _readings(evaluation, outcome: ClauseOutcome, words: dict, lang: str) -> list[str]:
+    """Return the readings shown beside a clause, with the reading behind a general condition the applicant fails."""
+    failed = [pick(r, lang) for c in outcome.precondition_unmet for r in evaluation.rulebook.readings_about(c.field)]
+    return [*failed, *(r for r in words["readings"] if r not in failed)]
+
+
+def clause_json(evaluation: Evaluation, outcome: ClauseOutcome, company: dict, lang: str) -> dict:
     """Return one clause of the result."""
     clause = outcome.clause
-    items = [_item_json(clause, item, outcome.precondition_unmet, lang) for item in outcome.items]
-    reasons, missing = [], []
+    items = [_item_json(evaluation, outcome, item, lang) for item in outcome.items]
+    reasons, missing, labels = [], [], []
     if outcome.status not in (ELIGIBLE, REFERRAL):
         if outcome.precondition_unmet:
-            reasons = [_reason(c, company, lang, "reason_precondition") for c in outcome.precondition_unmet]
+            reasons = [_precondition_reason(evaluation.rulebook, c, company, lang) for c in outcome.precondition_unmet]
         else:
             for item in items:
                 reasons += [r for r in item["reasons"] if r not in reasons]
-                missing += [m for m in item["missing"] if m not in missing]
-    confirm = [text("confirm", lang, requires=pick(c.requires, lang))
-               for item in outcome.items if item.status == ELIGIBLE for c in item.confirm]
+    # The gaps of every incomplete item, also where other items already make the clause eligible.
+    for item in items:
+        if item["status"] == INCOMPLETE:
+            for path, label in zip(item["missing"], item["missing_labels"], strict=True):
+                if path not in missing:
+                    missing.append(path)
+                    labels.append(label)
+    sentences, confirm_paths, confirm_labels = _confirmations(outcome, lang)
+    words = _static(evaluation.rulebook, clause, lang)
     result = {
         "id": clause.id,
-        "title": pick(clause.title, lang),
+        "title": words["title"],
         "status": outcome.status,
         "basis": clause.basis,
         "amount_fen": outcome.amount_fen,
@@ -152,13 +171,21 @@ def clause_json(outcome: ClauseOutcome, company: dict, lang: str) -> dict:
         "items": items,
         "reasons": reasons,
         "missing": missing,
-        "needs_confirmation": list(dict.fromkeys(confirm)),
-        "hints": [_hint_json(clause, hint, lang) for hint in hints_for(outcome)],
-        "readings": [pick(reading, lang) for reading in clause.readings],
+        "missing_labels": labels,
+        "needs_confirmation": sentences,
+        "needs_confirmation_paths": confirm_paths,
+        "needs_confirmation_labels": confirm_labels,
+        "hints": [hint_json(outcome, hint, lang) for hint in hints_for(outcome)],
+        "readings": _readings(evaluation, outcome, words, lang),
+        "notes": list(words["notes"]),
         "citation": {"clause": clause.clause, "text": clause.citation},
     }
+    if outcome.status == ELIGIBLE and missing:
+        result["may_rise"] = True
+        result["may_rise_text"] = may_rise_text(outcome, items, lang)
     if clause.refers_to:
-        result["refers_to"] = pick(clause.refers_to, lang)
+        result["refers_to"] = words["refers_to"]
+        result["documents"] = [dict(document) for document in words["documents"]]
     return result
 
 
@@ -172,7 +199,8 @@ def result_json(evaluation: Evaluation, lang: str) -> dict:
         "policy": {"id": policy["id"], "version": policy["version"], "date": policy["date"].isoformat(),
                    "title": pick(policy["title"], lang), "source": policy["source"]},
         "lang": lang,
-        "clauses": [clause_json(outcome, company, lang) for outcome in evaluation.clauses],
+        "clauses": [clause_json(evaluation, outcome, company, lang) for outcome in evaluation.clauses],
+        "readings": [pick(reading, lang) for reading in evaluation.rulebook.readings],
         "total_fen": exact + up_to,
         "total_exact_fen": exact,
         "total_up_to_fen": up_to,

@@ -19,7 +19,6 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 POLICY_FILE = "_policy.yaml"
 
 
-
 # --- The clause objects the rest of the product uses -------------------------------------------------------
 
 
@@ -55,6 +54,15 @@ class Amount:
 
 
 @dataclass(frozen=True)
+class Route:
+    """One way a referral applies: its own conditions, beside the clause's (the clause holds along any route)."""
+
+    name: dict
+    applies_when: tuple[Condition, ...]
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
 class Clause:
     id: str
     clause: str
@@ -69,13 +77,24 @@ class Clause:
     applies_when: tuple[Condition, ...]
     conditions: tuple[Condition, ...]
     amount: Amount | None
-    readings: tuple[dict, ...]
-    refers_to: dict | None
+    readings: tuple[dict, ...]  # {of, zh, en}: the words of the text read, and the reading taken
+    refers_to: dict | None  # {zh, en}, with the documents' titles and numbers written in
     source_file: str
+    notes: tuple[dict, ...] = ()  # {zh, en}: explanations that are not readings
+    routes: tuple[Route, ...] = ()  # none: the clause has one way to apply
+    documents: tuple[dict, ...] = ()  # {number: {zh, en}, title: {zh, en}} of each document a referral names
 
     @property
     def is_referral(self):
         return self.kind == "referral"
+
+    def applies_for(self, route: int | None) -> tuple[Condition, ...]:
+        """Return the conditions that make the clause concern an item on route (None: a clause without routes)."""
+        return self.applies_when + (self.routes[route].applies_when if route is not None else ())
+
+    def conditions_for(self, route: int | None) -> tuple[Condition, ...]:
+        """Return the conditions an item on route must meet."""
+        return self.conditions + (self.routes[route].conditions if route is not None else ())
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,11 @@ class Rulebook:
     preconditions: tuple[Condition, ...]
     clauses: tuple[Clause, ...]
     by_id: dict = field(repr=False)
+    readings: tuple[dict, ...] = ()  # {of, field, zh, en}: readings that hold for the whole policy
+
+    def readings_about(self, field_name: str) -> list[dict]:
+        """Return the policy-wide readings about one profile field ("company.is_ai_enterprise")."""
+        return [reading for reading in self.readings if reading.get("field") == field_name]
 
     @property
     def clause_ids(self):
@@ -187,7 +211,14 @@ def _conditions(vocabulary, items, where, problems):
     return tuple(built)
 
 
-def _build_clause(data: dict, file_name: str):
+def _documents_text(refers_to: dict, documents: tuple[dict, ...]) -> dict:
+    """Write the documents' titles and numbers into refers_to: 《title》（number）, or “title” (…) in English."""
+    zh = "、".join(f"《{d['title']['zh']}》（{d['number']['zh']}）" for d in documents)
+    en = " and ".join(f"“{d['title']['en']}” (《{d['title']['zh']}》, {d['number']['en']})" for d in documents)
+    return {"zh": refers_to["zh"].replace("{documents}", zh), "en": refers_to["en"].replace("{documents}", en)}
+
+
+def _build_clause(data: dict, file_name: str, documents: dict):
     problems = []
     (subject_kind, subject), = data["subject"].items()
     try:
@@ -196,6 +227,22 @@ def _build_clause(data: dict, file_name: str):
         return None, [("subject", f"{subject_kind}: {subject!r} is not a section of the profile this subject can use")]
     applies = _conditions(vocabulary, data["applies_when"], "applies_when", problems)
     conditions = _conditions(vocabulary, data["conditions"], "conditions", problems)
+    routes = tuple(
+        Route(name=dict(route["name"]),
+              applies_when=_conditions(vocabulary, route["applies_when"], f"routes.{index}.applies_when", problems),
+              conditions=_conditions(vocabulary, route["conditions"], f"routes.{index}.conditions", problems))
+        for index, route in enumerate(data.get("routes", [])))
+    named = []
+    for index, name in enumerate(data["documents"]):
+        if name in documents:
+            named.append(documents[name])
+        else:
+            problems.append((f"documents.{index}", f"{name!r} is not a document of rules/{POLICY_FILE}; "
+                                                   f"it has: {', '.join(sorted(documents))}"))
+    for index, reading in enumerate(data["readings"]):
+        if _squeezed(reading["of"]) not in _squeezed(data["citation"]):
+            problems.append((f"readings.{index}.of", "a reading names words of its clause's citation; "
+                                                     f"{reading['of']!r} is not in it"))
     amount = None
     if "amount" in data:
         spec = data["amount"]
@@ -222,9 +269,28 @@ def _build_clause(data: dict, file_name: str):
         id=data["id"], clause=data["clause"], kind=data["kind"], title=dict(data["title"]),
         citation=data["citation"], effective=data["effective"], per=data["per"], basis=data.get("basis", "exact"),
         subject_kind=subject_kind, subject=subject, applies_when=applies, conditions=conditions, amount=amount,
-        readings=tuple(dict(r) for r in data["readings"]),
-        refers_to=dict(data["refers_to"]) if "refers_to" in data else None, source_file=file_name)
+        readings=tuple(dict(r) for r in data["readings"]), notes=tuple(dict(n) for n in data["notes"]),
+        refers_to=_documents_text(data["refers_to"], tuple(named)) if "refers_to" in data else None,
+        source_file=file_name, routes=routes, documents=tuple(named))
     return clause, problems
+
+
+def _squeezed(text: str) -> str:
+    """Return text without white space, the form readings and citations are compared in."""
+    return "".join(text.split())
+
+
+def _policy_readings(policy: dict, directory: Path, problems: list) -> tuple[dict, ...]:
+    """Return the policy-wide readings, each checked to quote the policy text and to name a profile field."""
+    source = directory / "source" / policy["source"]
+    text = _squeezed(source.read_text(encoding="utf-8")) if source.exists() else None
+    kinds = field_kinds()
+    for index, reading in enumerate(policy["readings"]):
+        if text is not None and _squeezed(reading["of"]) not in text:
+            problems.append((f"readings.{index}.of", f"{reading['of']!r} is not in the policy text"))
+        if "field" in reading and reading["field"] not in kinds:
+            problems.append((f"readings.{index}.field", f"unknown field {reading['field']!r}"))
+    return tuple(dict(r) for r in policy["readings"])
 
 
 def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
@@ -237,10 +303,13 @@ def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
     policy_doc = read_rule_file(policy_path)
     policy, found = validate_file(PolicyFile(), policy_path, policy_doc)
     problems += found
-    preconditions = ()
+    preconditions, readings, documents = (), (), {}
     if policy:
         local = []
         preconditions = _conditions(_Vocabulary(), policy["preconditions"], "preconditions", local)
+        readings = _policy_readings(policy, directory, local)
+        documents = {name: {"number": dict(d["number"]), "title": dict(d["title"])}
+                     for name, d in policy["documents"].items()}
         problems += problems_text(policy_path, policy_doc, local)
 
     clauses = {}
@@ -255,7 +324,7 @@ def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
         data, found = validate_file(ClauseFile(), path, document)
         problems += found
         if data:
-            clause, local = _build_clause(data, path.name)
+            clause, local = _build_clause(data, path.name, documents)
             problems += problems_text(path, document, local)
             if clause:
                 clauses[clause.id] = clause
@@ -273,7 +342,8 @@ def load_rulebook(directory: Path | str = RULES_DIR) -> Rulebook:
         raise RulebookError(problems)
     ordered = tuple(clauses[clause_id] for clause_id in policy["clauses"])
     meta = {key: policy[key] for key in ("id", "version", "date", "source", "title")}
-    return Rulebook(policy=meta, preconditions=preconditions, clauses=ordered, by_id={c.id: c for c in ordered})
+    return Rulebook(policy=meta, preconditions=preconditions, clauses=ordered, by_id={c.id: c for c in ordered},
+                    readings=readings)
 
 
 @cache

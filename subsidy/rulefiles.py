@@ -45,6 +45,26 @@ class ConditionFile(_Strict):
     requires = fields.Nested(Bilingual, required=True)
 
 
+class ReadingFile(Bilingual):
+    """A reading: where the text leaves room, the reading taken, naming the words of the text it reads."""
+
+    of = fields.String(required=True, validate=validate.Length(min=1))
+    field = fields.String()
+
+
+class RouteFile(_Strict):
+    """One of several ways a referral can apply: its own `applies_when` and `conditions`, beside the clause's."""
+
+    name = fields.Nested(Bilingual, required=True)
+    applies_when = fields.List(fields.Nested(ConditionFile), load_default=list)
+    conditions = fields.List(fields.Nested(ConditionFile), load_default=list)
+
+
+class DocumentFile(_Strict):
+    number = fields.Nested(Bilingual, required=True)
+    title = fields.Nested(Bilingual, required=True)
+
+
 class TierFile(_Strict):
     name = fields.Nested(Bilingual, required=True)
     when = fields.List(fields.Nested(ConditionFile), load_default=list)
@@ -99,7 +119,10 @@ class ClauseFile(_Strict):
     applies_when = fields.List(fields.Nested(ConditionFile), load_default=list)
     conditions = fields.List(fields.Nested(ConditionFile), required=True)
     amount = fields.Nested(AmountFile)
-    readings = fields.List(fields.Nested(Bilingual), load_default=list)
+    readings = fields.List(fields.Nested(ReadingFile), load_default=list)
+    notes = fields.List(fields.Nested(Bilingual), load_default=list)
+    routes = fields.List(fields.Nested(RouteFile), validate=validate.Length(min=2))
+    documents = fields.List(fields.String(), load_default=list)
     refers_to = fields.Nested(Bilingual)
 
     @validates_schema
@@ -109,8 +132,16 @@ class ClauseFile(_Strict):
                 raise ValidationError("an amount clause needs an amount section", "amount")
             if "basis" not in data:
                 raise ValidationError("an amount clause needs basis: exact or up_to", "basis")
-        elif data.get("kind") == "referral" and "refers_to" not in data:
-            raise ValidationError("a referral needs refers_to", "refers_to")
+            for key in ("routes", "refers_to", "documents"):
+                if data.get(key):
+                    raise ValidationError(f"{key} is for referrals only", key)
+        elif data.get("kind") == "referral":
+            if "refers_to" not in data:
+                raise ValidationError("a referral needs refers_to", "refers_to")
+            placeholders = {"{documents}" in text for text in data["refers_to"].values()}
+            if placeholders != {bool(data.get("documents"))}:
+                raise ValidationError("refers_to names {documents} in both languages exactly when documents are "
+                                      "listed", "refers_to")
 
 
 class PolicyFile(_Strict):
@@ -121,6 +152,8 @@ class PolicyFile(_Strict):
     title = fields.Nested(Bilingual, required=True)
     clauses = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     preconditions = fields.List(fields.Nested(ConditionFile), load_default=list)
+    readings = fields.List(fields.Nested(ReadingFile), load_default=list)
+    documents = fields.Dict(keys=fields.String(), values=fields.Nested(DocumentFile), load_default=dict)
 
 
 # --- YAML with line numbers ---------------------------------------------------------------------------------

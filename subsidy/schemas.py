@@ -113,12 +113,21 @@ class StandardsSchema(StrictSchema):
 
 
 class ReferralsSchema(StrictSchema):
-    national_or_provincial_major_project = Flag()
-    national_innovation_carrier = Flag()
-    first_of_kind_product = Flag()
-    scaling_or_renovation = Flag()
-    top_talent = Flag()
-    operates_ai_carrier = Flag()
+    """One flag per situation a referral of CLAUSES.md asks about, in catalogue order; absent means false."""
+
+    national_or_provincial_major_project = Flag()  # major_project_referral (一)
+    frontier_basic_research = Flag()  # natural_science_fund_referral (一)
+    national_innovation_carrier = Flag()  # innovation_carrier_referral (二)
+    first_of_kind_product = Flag()  # product_application_referral (四)
+    raising_rd_investment = Flag()  # enterprise_growth_referral (六), any enterprise
+    scaling_or_renovation = Flag()  # enterprise_growth_referral (六), an AI enterprise
+    startup_seeking_equity = Flag()  # finance_referral (七), an AI start-up
+    seeking_listing_or_bonds = Flag()  # finance_referral (七), any enterprise
+    basic_or_core_ai_researchers = Flag()  # leading_talent_referral (八)
+    top_talent = Flag()  # top_talent_referral (八)
+    high_end_talent = Flag()  # high_end_talent_referral (八)
+    operates_ai_carrier = Flag()  # carrier_referral (九)
+    organises_major_ai_event = Flag()  # major_event_referral (十一)
 
 
 class ProfileSchema(StrictSchema):

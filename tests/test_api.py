@@ -29,7 +29,9 @@ def test_the_contract_example_gets_every_clause_in_catalogue_order(client, examp
         assert set(clause) >= {"id", "status", "basis", "amount_fen", "items", "reasons", "missing",
                                "needs_confirmation", "citation", "hints"}
     service = result["clauses"][2]
-    assert service["needs_confirmation"] == ["服务产业取得良好成效：自行申报，需经办人员核实确认。"]
+    assert service["needs_confirmation"] == ["「开放平台」服务产业取得良好成效：自行申报，需经办人员核实确认。"]
+    assert service["needs_confirmation_paths"] == ["service_platforms.0.good_service_results"]
+    assert service["needs_confirmation_labels"] == ["科技创新服务平台 1「开放平台」的“服务产业是否取得良好成效”"]
     assert (result["total_fen"], result["total_exact_fen"], result["total_up_to_fen"]) == (
         1462000000, 1002000000, 460000000)
 
@@ -42,7 +44,7 @@ def test_english_through_the_header_or_the_query(client, example):
         assert service["status"] == "ineligible"
         assert service["reasons"] == ["Condition not met: actual investment of ¥5,000,000 or more "
                                       "(declared: ¥4,999,999.99)."]
-        assert "¥0.01 short of the ¥5,000,000.00 threshold" in service["hints"][0]["text"]
+        assert "actual investment reached ¥5,000,000.00 (now ¥4,999,999.99, ¥0.01 short)" in service["hints"][0]["text"]
     chinese = post(client, example).get_json()["clauses"][2]
     assert chinese["reasons"][0].startswith("不满足条件：实际投入 500 万元以上")
 

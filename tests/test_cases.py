@@ -11,11 +11,26 @@ Every file ``tests/cases/*.yaml`` holds a YAML list of cases worked out by hand 
       expect_total_exact_fen: 240000000    # optional
       expect_total_up_to_fen: 0            # optional
 
+An expectation may also check the words of the result, in the case's `lang` (zh unless it says en)::
+
+        rd_subsidy:
+          status: incomplete
+          missing: [rd_projects.0.expert_recommended_core_tech]       # the machine paths, exactly
+          missing_labels: [研发项目 1「芯片」的“是否经专家委员会审定推荐”]   # their labels, exactly
+          item_outcomes: {0: [若“是否经专家委员会审定推荐”为“否”：可获 ¥5,000,000.00。, …]}
+          hints: [「芯片」如满足…]                                     # every hint's text, exactly, in order
+          may_rise: true                                              # an eligible clause with incomplete items
+          needs_confirmation_paths: [company.is_ai_enterprise]
+          refers_to: 市委〔2019〕17号                                   # words the referral must name
+          readings: [“在杭”]                                           # words some reading must hold
+          reasons: [这一条件是本计算器采用的解读]                           # words some reason must hold
+
 or, for input the calculator must reject::
 
     - name: ...
       profile: {...}
       expect_errors: [rd_projects.0.rd_investment]   # field paths that must be reported
+      expect_error_messages: {company.name: U+202E}  # optional: words the message for a path must hold
 
 Each case is its own pytest test whose id is the case name.  ``test_clause_coverage``
 checks that, for every clause of the rulebook, the cases reach both the positive status
@@ -46,24 +61,33 @@ CATALOGUE_CLAUSE_IDS = [
     "incubator_bonus",
     "standards_award",
     "major_project_referral",
+    "natural_science_fund_referral",
     "innovation_carrier_referral",
     "product_application_referral",
     "enterprise_growth_referral",
+    "finance_referral",
+    "leading_talent_referral",
     "top_talent_referral",
+    "high_end_talent_referral",
     "carrier_referral",
+    "major_event_referral",
 ]
 
 STATUSES = {"eligible", "ineligible", "incomplete", "not_applicable", "referral"}
 CASE_KEYS = {
     "name",
+    "lang",
     "profile",
     "expect",
     "expect_errors",
+    "expect_error_messages",
     "expect_total_fen",
     "expect_total_exact_fen",
     "expect_total_up_to_fen",
 }
-EXPECT_KEYS = {"status", "amount_fen"}
+EXACT_KEYS = {"missing", "missing_labels", "may_rise", "needs_confirmation_paths"}
+WORDS_KEYS = {"refers_to", "readings", "reasons"}
+EXPECT_KEYS = {"status", "amount_fen", "hints", "item_outcomes", *EXACT_KEYS, *WORDS_KEYS}
 TOTAL_KEYS = {
     "expect_total_fen": "total_fen",
     "expect_total_exact_fen": "total_exact_fen",
@@ -94,7 +118,7 @@ def _clause_ids() -> list[str]:
     try:
         from subsidy.rulebook import load_rulebook
     except ImportError:
-        # Fallback while the rulebook is not importable: the 15 ids of CLAUSES.md.
+        # Fallback while the rulebook is not importable: the ids of CLAUSES.md.
         return list(CATALOGUE_CLAUSE_IDS)
     return list(load_rulebook().clause_ids)
 
@@ -130,24 +154,30 @@ def _check_case_shape(source: str, case: dict) -> None:
 def test_case(source: str, case: dict) -> None:
     _check_case_shape(source, case)
     from subsidy.errors import ProfileError
+    from subsidy.schemas import render_errors
     from subsidy.service import evaluate_profile
 
     name = case["name"]
     profile = copy.deepcopy(case["profile"])
 
+    lang = case.get("lang", "zh")
     if "expect_errors" in case:
         with pytest.raises(ProfileError) as excinfo:
-            evaluate_profile(profile)
+            evaluate_profile(profile, lang)
         reported = excinfo.value.errors or {}
         missing = [path for path in case["expect_errors"] if path not in reported]
         assert not missing, (
             f"[{source}] {name}\n  the profile was rejected, but no error was reported at "
             f"{missing}; errors reported: {reported!r}"
         )
+        rendered = render_errors(reported, lang)
+        for path, words in (case.get("expect_error_messages") or {}).items():
+            assert any(words in message for message in rendered.get(path, [])), (
+                f"[{source}] {name}\n  the message for {path} does not say {words!r}: {rendered.get(path)!r}")
         return
 
     try:
-        result = evaluate_profile(profile)
+        result = evaluate_profile(profile, lang)
     except ProfileError as exc:
         pytest.fail(f"[{source}] {name}\n  the profile was rejected unexpectedly: {exc.errors!r}")
 
@@ -168,6 +198,7 @@ def test_case(source: str, case: dict) -> None:
             problems.append(
                 f"{clause_id}: amount_fen {got.get('amount_fen')!r}, expected {exp['amount_fen']!r}"
             )
+        problems += _word_problems(clause_id, exp, got)
     for case_key, result_key in TOTAL_KEYS.items():
         if case_key in case and result.get(result_key) != case[case_key]:
             problems.append(f"{result_key}: {result.get(result_key)!r}, expected {case[case_key]!r}")
@@ -187,6 +218,28 @@ def test_case(source: str, case: dict) -> None:
             problems.append(f"contract: {c.get('id')} is {c.get('status')} but amount_fen is {c.get('amount_fen')}")
 
     assert not problems, f"[{source}] {name}\n  " + "\n  ".join(problems)
+
+
+def _word_problems(clause_id: str, exp: dict, got: dict) -> list[str]:
+    """Return how the words of a clause differ from what a case expects of them."""
+    problems = []
+    for key in EXACT_KEYS & set(exp):
+        if got.get(key, False if key == "may_rise" else None) != exp[key]:
+            problems.append(f"{clause_id}: {key} {got.get(key)!r}, expected {exp[key]!r}")
+    if "hints" in exp and [hint["text"] for hint in got["hints"]] != exp["hints"]:
+        problems.append(f"{clause_id}: hints {[hint['text'] for hint in got['hints']]!r}, expected {exp['hints']!r}")
+    for index, lines in (exp.get("item_outcomes") or {}).items():
+        found = got["items"][index].get("outcomes_text")
+        if found != lines:
+            problems.append(f"{clause_id}: item {index} outcomes {found!r}, expected {lines!r}")
+    if "refers_to" in exp and exp["refers_to"] not in got.get("refers_to", ""):
+        problems.append(f"{clause_id}: refers_to {got.get('refers_to')!r} does not name {exp['refers_to']!r}")
+    for key in ("readings", "reasons"):
+        everything = got[key] + ([r for item in got["items"] for r in item["reasons"]] if key == "reasons" else [])
+        for words in exp.get(key, []):
+            if not any(words in line for line in everything):
+                problems.append(f"{clause_id}: no {key[:-1]} holds {words!r}: {everything!r}")
+    return problems
 
 
 def test_case_names_are_unique() -> None:

@@ -12,7 +12,7 @@ from subsidy.errors import EngineError
 from subsidy.evaluation import evaluate
 from subsidy.render import result_json
 from subsidy.rulebook import load_rulebook
-from subsidy.schemas import load_profile
+from subsidy.schemas import ReferralsSchema, load_profile
 from subsidy.service import default_engine
 
 
@@ -37,13 +37,27 @@ def test_the_ruleset_is_compiled_from_the_rule_files():
 
 def test_every_matching_clause_and_item_fires(example):
     example["rd_projects"].append(dict(example["rd_projects"][0], name="第二个项目"))
-    example["referrals"] = {k: True for k in example["referrals"]}
+    # Every referral an AI enterprise can have (the leading-talent programme is for universities and institutes).
+    example["referrals"] = {k: True for k in ReferralsSchema().fields if k != "basic_or_core_ai_researchers"}
     example["talent_team"] = "municipal"
     example["new_national_key_labs"] = 1
     result = run(default_engine(), example)
-    statuses = {c["id"]: c["status"] for c in result["clauses"]}
+    statuses = {c["id"]: c["status"] for c in result["clauses"] if c["id"] != "leading_talent_referral"}
     assert set(statuses.values()) == {"eligible", "referral"}
     assert result["clauses"][0]["amount_fen"] == 2 * 240000000
+
+
+def test_each_route_of_a_referral_is_its_own_rule(example):
+    definition = compile_rulebook(load_rulebook())
+    research = json.dumps(definition["enterprise_growth_referral#0"], ensure_ascii=False)
+    scaling = json.dumps(definition["enterprise_growth_referral#1"], ensure_ascii=False)
+    assert '"item__raising_rd_investment": true' in research and "is_ai_enterprise" not in research
+    assert '"item__scaling_or_renovation": true' in scaling and '"company__is_ai_enterprise": true' in scaling
+    example["company"]["is_ai_enterprise"] = False
+    example["referrals"] = {"raising_rd_investment": True, "scaling_or_renovation": True}
+    growth = next(c for c in run(default_engine(), example)["clauses"] if c["id"] == "enterprise_growth_referral")
+    assert growth["status"] == "referral"
+    assert [item["status"] for item in growth["items"]] == ["referral", "ineligible"]
 
 
 def test_identical_items_in_one_profile_both_count(example):

@@ -19,14 +19,20 @@ from subsidy.money import (
 @pytest.mark.parametrize("given, fen", [
     ("12000000", 1200000000), ("12000000.5", 1200000050), ("0.01", 1), (" 7 ", 700), (5, 500),
     (Decimal("4999999.99"), 499999999), (Decimal("1.10"), 110), (0.1, 10),
+    # -0 is zero in every notation; an exponent is fine while it leaves at most two decimals
+    ("-0", 0), ("-0.00", 0), (" -0.0 ", 0), (-0, 0), (Decimal("-0"), 0), (Decimal("-0.00"), 0), (-0.0, 0),
+    (Decimal("1E+5"), 10000000), (Decimal("1.5E+1"), 1500), (Decimal("125E-2"), 125),
 ])
 def test_yuan_becomes_exact_fen(given, fen):
     assert parse_yuan(given) == fen
 
 
 @pytest.mark.parametrize("given, problem", [
-    ("-1", "negative"), (-1, "negative"), (Decimal("-0.01"), "negative"), ("1.001", "too_many_decimals"),
-    (Decimal("1.001"), "too_many_decimals"), ("1e6", "not_a_number"), ("12,000", "not_a_number"), ("", "not_a_number"),
+    ("-1", "negative"), (-1, "negative"), (Decimal("-0.01"), "negative"), ("-0.01", "negative"),
+    ("1.001", "too_many_decimals"), (Decimal("1.001"), "too_many_decimals"), ("12.500", "too_many_decimals"),
+    (Decimal("12.500"), "too_many_decimals"), (Decimal("1E-30"), "too_many_decimals"),
+    (Decimal("1E-999999999"), "too_many_decimals"), (Decimal("-1E-999999999"), "too_many_decimals"),
+    (1e-05, "too_many_decimals"), (Decimal("1E+31"), "too_large"), ("1e6", "not_a_number"), ("12,000", "not_a_number"), ("", "not_a_number"),
     (True, "not_a_number"), (Decimal("NaN"), "not_a_number"), (Decimal("Infinity"), "not_a_number"), (None, "not_a_number"),
     ("abc", "not_a_number"), ("+5", "not_a_number"),
 ])
@@ -50,9 +56,13 @@ def test_percentages_are_exact_fractions():
         parse_percent("0.2")
 
 
-def test_cap_binds_from_cap_divided_by_rate():
-    assert base_where_cap_binds(Fraction(1, 5), 500_000_000) == 2_500_000_000
-    assert base_where_cap_binds(Fraction(3, 10), 500_000_000) == 1_666_666_667  # rounded up to the fen
+def test_cap_binds_where_the_rounded_amount_first_reaches_it():
+    # 20 % of ¥24,999,999.98 is ¥4,999,999.996, which rounds half-up to the ¥5,000,000.00 cap.
+    assert base_where_cap_binds(Fraction(1, 5), 500_000_000) == 2_499_999_998
+    assert apply_rate(Fraction(1, 5), 2_499_999_997) == 499_999_999
+    # 30 % of ¥16,666,666.65 is ¥4,999,999.995: half-up gives the cap, so hw/sw of ¥16,666,666.66 is at the cap.
+    assert base_where_cap_binds(Fraction(3, 10), 500_000_000) == 1_666_666_665
+    assert apply_rate(Fraction(3, 10), 1_666_666_664) == 499_999_999
 
 
 def test_formats():

@@ -9,14 +9,16 @@ field, amounts are 0 unless eligible, and each eligible rate item pays min(half-
 from __future__ import annotations
 
 import copy
+import unicodedata
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from benchmarks.profiles import BOUNDARIES, CODE_ALPHABET, fen_of, generate, yuan_text
+from benchmarks.profiles import BOUNDARIES, CODE_ALPHABET, REFERRAL_FLAGS, fen_of, generate, yuan_text
 from benchmarks.reference import CLAUSE_IDS, RATE_CLAUSES, half_up, reference_evaluate
+from subsidy.profile_fields import refused_character
 from subsidy.render import result_json
 from subsidy.schemas import MAX_COUNT, MAX_MONEY_FEN, load_profile
 from subsidy.service import evaluate_profile, evaluate_typed
@@ -55,8 +57,14 @@ def _check_shape(where: str, entry: dict) -> list[str]:
     """Return problems with the status, reasons, missing and amount of one clause or item."""
     status, reasons, missing, amount = entry["status"], entry["reasons"], entry["missing"], entry["amount_fen"]
     problems = []
-    if status in ("eligible", "referral") and (reasons or missing):
+    # An eligible clause names the gaps of its incomplete items, and says its total may rise.
+    pending = [m for item in entry.get("items", []) if item["status"] == "incomplete" for m in item["missing"]]
+    if status == "eligible" and (missing != list(dict.fromkeys(pending)) or bool(pending) != entry.get("may_rise", False)):
+        problems.append(f"{where}: eligible with missing={missing}, but its incomplete items lack {pending}")
+    if status in ("eligible", "referral") and (reasons or (missing and not pending)):
         problems.append(f"{where}: {status} but reasons={reasons} missing={missing}")
+    if len(entry.get("missing_labels", [])) != len(missing):
+        problems.append(f"{where}: {len(missing)} missing paths but labels {entry.get('missing_labels')}")
     if status == "ineligible" and not reasons:
         problems.append(f"{where}: ineligible without a reason")
     if status == "incomplete" and not missing:
@@ -122,8 +130,16 @@ def test_generated_profiles_agree_with_the_reference() -> None:
 
 # ---- hypothesis strategies for raw profiles -------------------------------------------------------------
 
-names = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co")), min_size=1, max_size=30).filter(
-    str.strip)
+def _visible_name(text: str) -> bool:
+    """Return True for a name the profile accepts: something visible, no control or bidi character."""
+    text = text.strip()
+    return refused_character(text) is None and any(unicodedata.category(ch) not in ("Cf", "Mn", "Me", "Zs", "Cn")
+                                                   for ch in text)
+
+
+# Any printable Unicode: emoji, joiners and variation selectors included (CONTRACT.md).
+names = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=30).filter(
+    _visible_name)
 flags = st.sampled_from((True, True, False))  # conditions met more often than not, so amounts get checked
 counts = st.one_of(st.integers(0, 3), st.integers(0, MAX_COUNT))
 
@@ -189,8 +205,6 @@ companies = st.fixed_dictionaries({
     "registered_in_hangzhou": st.sampled_from((True, True, True, False)),  # outside Hangzhou a quarter of the time
     "is_ai_enterprise": flags,
 })
-REFERRAL_FLAGS = ("national_or_provincial_major_project", "national_innovation_carrier", "first_of_kind_product",
-                  "scaling_or_renovation", "top_talent", "operates_ai_carrier")
 raw_profiles = st.fixed_dictionaries({"company": companies}, optional={
     "rd_projects": _items({"name": names}, {"in_city_ai_special": flags, "expert_recommended_core_tech": flags,
                                             "rd_investment": raw_money("rd_investment")}),

@@ -14,8 +14,9 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_320cabd19
 VENDORED = RULES_DIR / "source" / "004_320cabd19580ee9b.txt"
 CATALOGUE = ["rd_subsidy", "key_lab_award", "service_platform_subsidy", "common_platform_subsidy", "testing_subsidy",
              "scenario_subsidy", "talent_team_funding", "incubator_bonus", "standards_award", "major_project_referral",
-             "innovation_carrier_referral", "product_application_referral", "enterprise_growth_referral",
-             "top_talent_referral", "carrier_referral"]
+             "natural_science_fund_referral", "innovation_carrier_referral", "product_application_referral",
+             "enterprise_growth_referral", "finance_referral", "leading_talent_referral", "top_talent_referral",
+             "high_end_talent_referral", "carrier_referral", "major_event_referral"]
 
 
 def test_every_clause_of_the_catalogue_has_its_file_in_catalogue_order():
@@ -49,6 +50,57 @@ def test_the_numbers_of_clauses_md_are_in_the_rules():
     assert (share.op, str(share.value), share.share_of) == ("gt", "3/5", "item.incubated_total")
     assert [t.per_unit_fen for t in book["standards_award"].amount.tiers] == [100_000_000, 30_000_000]
     assert book["key_lab_award"].amount.tiers[0].per_unit_fen == 3_000_000_000
+
+
+# The readings CLAUSES.md declares ("Readings the text leaves open"): where each must be marked as a reading.
+DECLARED_READINGS = {
+    "_policy": ["在杭", "人工智能企业"],
+    "rd_subsidy": ["给予最高不超过2000万元的补助", "鼓励区、县(市)给予配套支持"],
+    "standards_award": ["分别给予不超过100万元、30万元资助", "不超过100万元、30万元"],
+    "talent_team_funding": ["给予最高500万元的项目资助"],
+    "scenario_subsidy": ["给予示范应用场景项目不超过总投资20%的资助"],
+    "service_platform_subsidy": ["实际投入500万元以上的,服务产业取得良好成效的,按其软硬件投入的30%给予补助,最高不超过500万元",
+                                 "服务产业取得良好成效"],
+    "testing_subsidy": ["按照实际产生费用的30%给予补助,最高不超过300万元"],
+}
+
+
+def test_every_reading_of_clauses_md_is_marked_as_a_reading_in_its_rule_file():
+    rulebook = load_rulebook()
+    for clause_id, words in DECLARED_READINGS.items():
+        readings = rulebook.readings if clause_id == "_policy" else rulebook.by_id[clause_id].readings
+        assert [w for w in words if w not in {r["of"] for r in readings}] == [], clause_id
+        for reading in readings:
+            assert reading["zh"] and reading["en"]
+
+
+def test_every_clause_that_needs_an_ai_enterprise_asks_an_officer_to_confirm_it():
+    rulebook = load_rulebook()
+    assert rulebook.readings_about("company.is_ai_enterprise")
+    asking = []
+    for clause in rulebook.clauses:
+        conditions = [*clause.conditions, *(c for route in clause.routes for c in route.conditions)]
+        for condition in conditions:
+            if condition.field == "company.is_ai_enterprise":
+                assert condition.self_declared, clause.id
+                asking.append(clause.id)
+    assert sorted(set(asking)) == ["enterprise_growth_referral", "finance_referral", "high_end_talent_referral",
+                                   "product_application_referral", "standards_award", "testing_subsidy"]
+
+
+def test_every_referral_names_its_documents_by_title_and_number_in_both_languages():
+    rulebook = load_rulebook()
+    for clause in rulebook.clauses:
+        if not clause.is_referral:
+            continue
+        for document in clause.documents:
+            for lang in ("zh", "en"):
+                assert document["title"][lang] in clause.refers_to[lang], (clause.id, lang)
+                assert document["number"][lang] in clause.refers_to[lang], (clause.id, lang)
+            # the number as the policy text prints it (its copy lost the closing 〕 of the year)
+            assert document["number"]["zh"].replace("〕", "") in clause.citation.replace("〕", ""), clause.id
+        if "号" in clause.citation:
+            assert clause.documents, f"{clause.id} cites a document its referral does not name"
 
 
 @pytest.fixture
@@ -135,6 +187,25 @@ def test_unknown_keys_broken_yaml_and_id_mismatch_are_refused(rules_copy):
     assert "must be the file name (incubator_bonus)" in problems
 
 
+def test_a_reading_must_quote_its_clause(rules_copy):
+    _edit(rules_copy / "testing_subsidy.yaml", lambda d: d["readings"][0].update(of="每年"))
+    _edit(rules_copy / "_policy.yaml", lambda d: d["readings"][0].update(of="在沪"))
+    problems = _problems(rules_copy)
+    assert "rules/testing_subsidy.yaml:" in problems and "'每年' is not in it" in problems
+    assert "rules/_policy.yaml:" in problems and "'在沪' is not in the policy text" in problems
+
+
+def test_routes_and_documents_are_checked(rules_copy):
+    _edit(rules_copy / "rd_subsidy.yaml", lambda d: d.update(routes=[{"name": {"zh": "a", "en": "a"}}] * 2))
+    _edit(rules_copy / "carrier_referral.yaml", lambda d: d.update(documents=["no_such_document"]))
+    _edit(rules_copy / "finance_referral.yaml",
+          lambda d: d["routes"][0]["applies_when"][0].update(field="item.seeking_venture"))
+    problems = _problems(rules_copy)
+    assert "rules/rd_subsidy.yaml:" in problems and "routes is for referrals only" in problems
+    assert "'no_such_document' is not a document of rules/_policy.yaml" in problems
+    assert "routes.0.applies_when.0" in problems and "unknown field 'item.seeking_venture'" in problems
+
+
 def test_a_missing_clause_file_is_named(rules_copy):
     (rules_copy / "standards_award.yaml").unlink()
     assert "'standards_award' is listed but rules/standards_award.yaml is missing" in _problems(rules_copy)
@@ -150,7 +221,7 @@ def test_rules_check_prints_the_catalogue(runner):
     result = runner.invoke(args=["rules", "check"])
     assert result.exit_code == 0, result.output
     assert "rd_subsidy" in result.output and "cap ¥20,000,000.00" in result.output
-    assert "15 clauses, all valid." in result.output
+    assert "20 clauses, all valid." in result.output
 
 
 def test_rules_check_fails_with_the_problems(runner, rules_copy):

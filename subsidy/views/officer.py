@@ -130,8 +130,13 @@ def _review_page(saved, errors=None, status=200, overrides=None):
     rows = review.comparison(claimed, verified)
     log = list(db.table("audit_log").rows_where("assessment_id = ?", [saved["id"]], order_by="id"))
     overrides = overrides if overrides is not None else (current["overrides"] if current else {})
-    confirmations = [(path, item["name"], clause["title"]) for clause in claimed["clauses"]
-                     for item in clause["items"] for path in item.get("to_confirm", [])]
+    # One confirmation per fact: the applicant's own facts (an AI enterprise) are asked by several clauses.
+    asked = {}
+    for clause in claimed["clauses"]:
+        for item in clause["items"]:
+            for path in item.get("to_confirm", []):
+                asked.setdefault(path, (path, item["name"], clause["title"]))
+    confirmations = list(asked.values())
     return render_template(
         "officer/review.html", saved=saved, claimed=claimed, verified=verified, rows=rows, review=current,
         overrides=overrides, claimed_flat=flatten(saved["profile"]), confirmations=confirmations, log=log,
