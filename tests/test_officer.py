@@ -232,12 +232,26 @@ def test_batch_screening_from_csv_with_bad_rows_listed(officer, example, app):
     assert "3 / 3" in page and "下载结果 CSV" in page
     token = job.rstrip("/").rsplit("/", 1)[1]
     rows = list(csv.DictReader(io.StringIO(officer.get(f"/officer/batch/{token}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    assert [r["outcome"] for r in rows] == ["ok", "error", "ok"] and [r["line"] for r in rows] == ["2", "3", "4"]
+    assert [r["outcome"] for r in rows] == ["ok", "error", "ok"] and [r["行号"] for r in rows] == ["2", "3", "4"]
     assert rows[0]["rd_subsidy.amount_fen"] == "240000000" and rows[0]["rd_subsidy.status"] == "eligible"
-    assert "testing.fees" in rows[1]["errors"]
-    book = load_workbook(io.BytesIO(officer.get(f"/officer/batch/{token}/results.xlsx").data), read_only=True)
+    assert rows[0]["第一条 人工智能关键核心技术研发补助：金额（元）"] == "2400000.00"
+    assert rows[0]["第一条 人工智能关键核心技术研发补助：状态"] == "符合" and rows[1]["结果"] == "有错误"
+    assert rows[0]["确定金额合计（元）"] == "10020000.00" and rows[0]["最高金额合计（元）"] == "4600000.00"
+    assert "testing.fees" in rows[1]["错误"]
+    english = officer.get(f"/officer/batch/{token}/results.csv?lang=en").get_data(as_text=True).lstrip("\ufeff")
+    header = next(csv.reader(io.StringIO(english)))
+    assert header[:4] == ["Line", "Company", "Credit code", "Outcome"]
+    assert "Art. 1 R&D subsidy for key core AI technology projects: amount (yuan)" in header and "total_fen" in header
+    gb = officer.get(f"/officer/batch/{token}/results.csv?encoding=gb18030&lang=zh")
+    assert "gb18030" in gb.headers["Content-Type"]
+    assert gb.data.decode("gb18030").startswith("行号,企业名称") and not gb.data.startswith(b"\xef\xbb\xbf")
+    book = load_workbook(io.BytesIO(officer.get(f"/officer/batch/{token}/results.xlsx?lang=zh").data), read_only=True)
     values = list(book.worksheets[0].iter_rows(values_only=True))
-    assert values[0][:4] == ("line", "company.name", "company.credit_code", "outcome") and len(values) == 4
+    assert values[0][:4] == ("行号", "企业名称", "统一社会信用代码", "结果") and len(values) == 4
+    summary = page.split('id="summary-h"')[1]
+    assert "行数</dt><dd>3" in summary and "有错误</dt><dd>1" in summary and "¥20,040,000.00" in summary
+    rd = re.search(r"第一条 人工智能关键核心技术研发补助</th>\s*<td class=\"num\">(\d+)</td>\s*<td class=\"num\">([^<]+)</td>", summary)
+    assert rd.groups() == ("2", "¥4,800,000.00")
     assert "batch_upload" in audit_actions(app) and "batch_export" in audit_actions(app)
 
 

@@ -8,6 +8,7 @@ import datetime
 from ..i18n import page_language
 from ..labels import field_label, heading_label, value_label
 from ..money import format_wan, format_yuan, to_capital
+from ..numerals import to_int
 from ..paths import describe
 from ..schemas import ENTITY_TYPES, TALENT_TEAMS
 from ..urls import public_url
@@ -15,7 +16,6 @@ from .charts import rate_chart
 from .form_layout import SECTIONS, example_for, kind_of
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
-NUMERALS = "一二三四五六七八九"
 
 STATUSES = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"),
             "under_review": ("审核中", "under review"), "approved": ("已批准", "approved"),
@@ -81,10 +81,7 @@ def clause_label(numeral: str) -> str:
     """第一条 in Chinese, Clause 1 in English (一 reads as a dash to an English reader)."""
     if page_language() != "en":
         return f"第{numeral}条"
-    value = 0
-    for ch in numeral:
-        value = value * 10 if ch == "十" and value else (10 if ch == "十" else value + NUMERALS.index(ch) + 1)
-    return f"Clause {value}"
+    return f"Clause {to_int(numeral)}"
 
 
 def colon() -> str:
