@@ -74,7 +74,8 @@ LABELS = {
         "appendix": "附录：所引政策条文",
         "clause_ref": "第{n}条",
         "declaration": "承诺",
-        "declaration_text": "本单位承诺：本测算单所依据的信息和数据真实、准确、完整，如有不实，愿承担由此产生的全部责任。",
+        "declaration_text": "本单位承诺：本测算单所依据的信息和数据真实、准确、完整，"
+                            "如有不实，愿承担由此产生的全部责任。",
         "seal": "单位盖章",
         "signature": "法定代表人（签字）",
         "signed_on": "日期",
@@ -294,13 +295,15 @@ DECISION_LABELS = {
            "decided_at": "决定日期", "clauses": "分条审核", "claimed": "申报金额", "verified": "核实金额",
            "difference": "差额", "decision": "决定", "evidence": "证据已核", "approve": "同意", "reject": "不同意",
            "yes": "是", "total": "合计", "approved_exact": "同意的确定金额合计", "claimed_exact": "申报的确定金额合计",
-           "claimed_up_to": "申报的最高金额合计", "totals_note": "确定金额与最高金额（政策规定的上限）分开合计，不相加。", "approved_up_to": "同意的最高金额合计",
+           "claimed_up_to": "申报的最高金额合计", "approved_up_to": "同意的最高金额合计",
+           "totals_note": "确定金额与最高金额（政策规定的上限）分开合计，不相加。",
            "verified_exact": "核实的确定金额合计", "verified_up_to": "核实的最高金额合计",
            "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。"},
     "en": {"title": "Decision on a subsidy filing", "final": "Final decision", "note": "Note", "officer": "Officer",
            "decided_at": "Decided on", "clauses": "Clause by clause", "claimed": "Claimed", "verified": "Verified",
            "difference": "Difference", "decision": "Decision", "evidence": "Evidence checked", "approve": "Approved",
-           "reject": "Not approved", "yes": "Yes", "total": "Total", "approved_exact": "Exact amounts approved", "claimed_exact": "Exact amounts claimed",
+           "reject": "Not approved", "yes": "Yes", "total": "Total", "approved_exact": "Exact amounts approved",
+           "claimed_exact": "Exact amounts claimed",
            "claimed_up_to": "“Up to” amounts claimed",
            "totals_note": "Exact amounts and “up to” amounts (ceilings set by the policy) are totalled apart, never added.",
            "approved_up_to": "“Up to” amounts approved", "verified_exact": "Exact amounts verified",
@@ -334,7 +337,8 @@ def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> b
                             _total(labels["verified_up_to"], verified["total_up_to_fen"])],
         "approved_totals": [_total(labels[f"approved_{basis}"], sum(
             row["verified_fen"] for row in rows if row["basis"] == basis
-            and review["clause_decisions"].get(row["id"], {}).get("decision") == "approve")) for basis in ("exact", "up_to")],
+            and review["clause_decisions"].get(row["id"], {}).get("decision") == "approve"))
+            for basis in ("exact", "up_to")],
         "final": FINAL_WORDS[review["final_decision"]][1 if lang == "en" else 0],
         "final_note": review["final_note"] or "", "officer": review["officer"],
         "decided_at": _date(review["decided_at"], lang),
