@@ -305,7 +305,8 @@ DECISION_LABELS = {
            "reject": "Not approved", "yes": "Yes", "total": "Total", "approved_exact": "Exact amounts approved",
            "claimed_exact": "Exact amounts claimed",
            "claimed_up_to": "“Up to” amounts claimed",
-           "totals_note": "Exact amounts and “up to” amounts (ceilings set by the policy) are totalled apart, never added.",
+           "totals_note": "Exact amounts and “up to” amounts (ceilings set by the policy) are totalled apart, "
+                          "never added.",
            "approved_up_to": "“Up to” amounts approved", "verified_exact": "Exact amounts verified",
            "verified_up_to": "“Up to” amounts verified",
            "notice": "Recomputed from the values the officer verified, with the policy version of the filing."},
