@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.axe import Auditor, describe
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -155,10 +157,12 @@ def new_context(browser, live_server, request):
 
     At the end of the test every open page is saved as a full-page screenshot: the page opened last as
     <test name>.png, earlier ones as <test name>-<n>.png. A console error or an uncaught script error on any page
-    (a Content-Security-Policy violation, a missing asset) fails the test at teardown.
+    (a Content-Security-Policy violation, a missing asset) fails the test at teardown, and so does a critical or
+    serious axe-core violation on any document the test opened (tests/browser/axe.py).
     """
     contexts = []
     problems = []
+    auditor = Auditor()
 
     def on_console(page, message):
         if message.type != "error":
@@ -183,13 +187,17 @@ def new_context(browser, live_server, request):
         context = browser.new_context(**settings)
         context.set_default_timeout(10_000)
         context.on("page", watch)
+        auditor.watch(context)
         contexts.append(context)
         return context
 
     yield make
 
     pages = [page for context in contexts for page in context.pages if not page.is_closed()]
+    for page in pages:
+        auditor.audit(page, "at the end of the test")
     name = _screenshot_name(request.node.name)
+    auditor.report(ARTIFACTS / "axe" / f"{name}.json")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for number, page in enumerate(pages, start=1):
         target = ARTIFACTS / (f"{name}.png" if number == len(pages) else f"{name}-{number}.png")
@@ -201,6 +209,8 @@ def new_context(browser, live_server, request):
         context.close()
     if problems:
         pytest.fail("the browser reported errors:\n" + "\n".join(problems))
+    if auditor.failures():
+        pytest.fail("axe-core found critical or serious accessibility violations:\n" + describe(auditor.failures()))
 
 
 @pytest.fixture
