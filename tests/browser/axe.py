@@ -64,6 +64,8 @@ class Auditor:
             if fingerprint in Auditor.seen:
                 return
             original = page.viewport_size
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.evaluate(self.source)
             page.wait_for_function("() => !window.__axeBusy", timeout=10_000)
             page.evaluate("() => { window.__axeBusy = true; }")
             for size in WIDTHS:
@@ -76,6 +78,19 @@ class Auditor:
         except Exception as error:  # a page torn down mid-audit (closed, crashed) is not a finding
             if "closed" not in str(error) and "destroyed" not in str(error) and "navigat" not in str(error):
                 raise
+
+    def audit_without_script(self, page, browser):
+        """Audit a page of a context without JavaScript (axe needs script): its address is opened again in a
+        scripted context with the same cookies, and audited there at both widths."""
+        if page.is_closed() or not page.url.startswith("http"):
+            return
+        context = browser.new_context(storage_state=page.context.storage_state(), viewport=page.viewport_size)
+        try:
+            copy = context.new_page()
+            copy.goto(page.url)
+            self.audit(copy, "at the end of the test, reopened with script (the page had none)")
+        finally:
+            context.close()
 
     def watch(self, context):
         """Have every document of context audit itself once it has loaded, and keep what it reports."""

@@ -62,8 +62,41 @@ def live_db(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser-db") / "subsidy.sqlite3"
 
 
+class Mailbox:
+    """What the tests' SMTP server was given: (recipients, message) pairs."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
+        return "250 OK"
+
+    def wait_for(self, count: int, seconds: float = 10) -> list:
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
 @pytest.fixture(scope="session")
-def live_server(live_db):
+def mailbox():
+    """A real SMTP server (aiosmtpd) on a free port, which the live server sends the firm's emails to."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db, mailbox):
     """Start `gunicorn -c gunicorn.conf.py tests.browser.server:app` on a free port; yield its base URL."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not gunicorn.exists():
@@ -79,6 +112,7 @@ def live_server(live_db):
         "SUBSIDY_TEST_DB": str(live_db),
         "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16),
         "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16),
+        "SUBSIDY_TEST_SMTP_PORT": str(mailbox.port),
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -162,6 +196,7 @@ def new_context(browser, live_server, request):
     """
     contexts = []
     problems = []
+    unscripted = []
     auditor = Auditor()
 
     def on_console(page, message):
@@ -187,7 +222,10 @@ def new_context(browser, live_server, request):
         context = browser.new_context(**settings)
         context.set_default_timeout(10_000)
         context.on("page", watch)
-        auditor.watch(context)
+        if settings.get("java_script_enabled", True):
+            auditor.watch(context)
+        else:
+            unscripted.append(context)
         contexts.append(context)
         return context
 
@@ -195,7 +233,10 @@ def new_context(browser, live_server, request):
 
     pages = [page for context in contexts for page in context.pages if not page.is_closed()]
     for page in pages:
-        auditor.audit(page, "at the end of the test")
+        if page.context in unscripted:
+            auditor.audit_without_script(page, browser)
+        else:
+            auditor.audit(page, "at the end of the test")
     name = _screenshot_name(request.node.name)
     auditor.report(ARTIFACTS / "axe" / f"{name}.json")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -217,6 +258,12 @@ def new_context(browser, live_server, request):
 def page(new_context):
     """A page in a fresh desktop context (1280×900, Accept-Language zh-CN)."""
     return new_context().new_page()
+
+
+@pytest.fixture
+def no_script_phone_page(new_context):
+    """A 360 px phone page without JavaScript."""
+    return new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False).new_page()
 
 
 @pytest.fixture

@@ -383,19 +383,26 @@ def test_batch_csv_with_bad_rows_progresses_and_downloads(officer_page):
     assert name.endswith(".csv"), name
     results = _csv_rows(data)
     assert len(results) == 302
-    assert [r["line"] for r in results] == [str(n) for n in range(2, 304)]
-    errors = {r["line"]: r for r in results if r["outcome"] == "error"}
+    assert [r["行号"] for r in results] == [str(n) for n in range(2, 304)]
+    errors = {r["行号"]: r for r in results if r["outcome"] == "error"}
     assert set(errors) == bad_lines, sorted(errors)
-    assert errors["7"]["company.name"] == "坏行甲" and "testing.fees" in errors["7"]["errors"]
-    assert errors["202"]["company.name"] == "坏行乙" and "rd_projects.0.rd_investment" in errors["202"]["errors"]
-    assert all(r["outcome"] == "ok" and r["total_fen"].isdigit() for r in results if r["line"] not in bad_lines)
+    assert errors["7"]["企业名称"] == "坏行甲" and "testing.fees" in errors["7"]["错误"]
+    assert errors["202"]["企业名称"] == "坏行乙" and "rd_projects.0.rd_investment" in errors["202"]["错误"]
+    assert all(r["outcome"] == "ok" and r["total_fen"].isdigit() for r in results if r["行号"] not in bad_lines)
+    # Money in yuan with two decimals beside the fen kept for machines.
+    first = results[0]
+    assert first["确定金额合计（元）"] == f"{int(first['total_exact_fen']) // 100}.{int(first['total_exact_fen']) % 100:02d}"
+    # The summary on the page counts the rows.
+    summary = page.locator(".batch-summary")
+    expect(summary).to_contain_text("行数302")  # dt and dd read together
+    expect(summary.locator("table tbody tr")).to_have_count(9)
 
     name, data = download(page, page.get_by_role("link", name="下载结果 XLSX"))
     assert name.endswith(".xlsx"), name
     book_rows = _xlsx_rows(data)
     assert len(book_rows) == 302
     assert [r["outcome"] for r in book_rows] == [r["outcome"] for r in results]
-    assert {str(r["line"]) for r in book_rows if r["outcome"] == "error"} == bad_lines
+    assert {str(r["行号"]) for r in book_rows if r["outcome"] == "error"} == bad_lines
 
 
 def test_batch_xlsx_progresses_and_downloads(officer_page):
@@ -417,7 +424,7 @@ def test_batch_xlsx_progresses_and_downloads(officer_page):
     book_rows = _xlsx_rows(data)
     assert len(book_rows) == 50
     assert [r["outcome"] for r in book_rows] == ["ok"] * 49 + ["error"]
-    assert book_rows[-1]["company.name"] == "坏行丙" and "testing.fees" in book_rows[-1]["errors"]
+    assert book_rows[-1]["企业名称"] == "坏行丙" and "testing.fees" in book_rows[-1]["错误"]
     _, data = download(page, page.get_by_role("link", name="下载结果 CSV"))
     assert [r["outcome"] for r in _csv_rows(data)] == ["ok"] * 49 + ["error"]
 
