@@ -64,14 +64,13 @@
     let whole = fen / 100n;
     const groups = [];
     while (whole > 0n) { groups.unshift(Number(whole % 10000n)); whole /= 10000n; }
-    const names = ["", "万", "亿", "万亿"];
-    let out = "", pendingZero = false;
+    let out = "";
     groups.forEach((value, i) => {
-      const name = names[groups.length - 1 - i];
-      if (value === 0) { if (out) pendingZero = true; return; }
-      if (out && (pendingZero || value < 1000)) out += "零";
-      out += group(value) + name;
-      pendingZero = false;
+      const place = groups.length - 1 - i;
+      if (value === 0) return;
+      if (out && value < 1000) out += "零";  // as cn2an: 零 only before a group that starts below 仟
+      // As cn2an: the group above 亿 is 万, and says 亿 itself only when the 亿 group is empty (壹万亿, 壹万贰仟亿).
+      out += group(value) + ["", "万", "亿", groups[groups.length - 3] === 0 ? "万亿" : "万"][place];
     });
     if (!out) return jiao || cent ? (jiao ? DIGITS[jiao] + "角" : "") + (cent ? DIGITS[cent] + "分" : "") : "零元整";
     out += "元";

@@ -47,6 +47,8 @@ def _sentence(path: str, message, lang: str) -> str:
     if code and code.startswith("entry_"):
         return text(code, lang, label=label)
     said = text(code, lang, **message.params) if isinstance(message, Msg) else str(message)
+    if said.lower().startswith(label.lower()):  # the message names the field already
+        return said
     return f"{label}: {said}" if lang == "en" else f"{label}：{said}"
 
 

@@ -163,6 +163,25 @@ def officer_account(live_server, live_db) -> dict:
 
 
 @pytest.fixture(scope="session")
+def officer_state(browser, live_server, officer_account):
+    """The cookies of one logged-in officer session, logged in once through the login page for all the tests
+    that do not test logging in (the login form is rate limited per address)."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#f-username", officer_account["username"])
+        page.fill("#f-password", officer_account["password"])
+        with page.expect_response(lambda response: response.request.method == "POST") as posted:
+            page.get_by_role("button", name="登录").click()
+        assert posted.value.status == 303, posted.value.status
+        page.wait_for_url(re.compile(r"/officer/$"))
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Chromium (the Debian package; Playwright cannot download its own here), driven by the sync API."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and not shutil.which(CHROMIUM):

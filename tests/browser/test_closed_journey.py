@@ -48,7 +48,7 @@ def test_the_decision_reaches_the_firm(page, new_context, officer_state, mailbox
     to, message = mailbox.wait_for(before + 1)[before]
     assert to == ["cfo@example.com"] and "已收到您的补助申报" in message["Subject"]
     assert url.split("#")[0] in message.get_content()
-    reference = page.locator(".meta .ref").inner_text()
+    reference = page.locator("main > p.meta .ref").inner_text()
 
     officer = new_context(storage_state=officer_state).new_page()
     officer.goto(f"/officer/a/{reference}")
@@ -101,7 +101,7 @@ def test_the_decision_reaches_the_firm(page, new_context, officer_state, mailbox
     assert to == ["cfo@example.com"] and "部分批准" in message["Subject"]
     assert "同意的确定金额 ¥2,080,000.00" in message.get_content()
     page.evaluate("window.scrollTo(0, 0)")
-    assert COMPANY["credit_code"] in page.locator(".meta").inner_text()
+    assert COMPANY["credit_code"] in page.locator("main > p.meta").inner_text()
 
 
 def test_an_officer_cannot_approve_by_accident(new_context, officer_state, live_server):
@@ -123,6 +123,7 @@ def test_an_officer_cannot_approve_by_accident(new_context, officer_state, live_
     group = page.locator("#g-rd_subsidy")
     expect(group.locator(".claimed")).to_contain_text("20% × ¥12,000,000.00 = ¥2,400,000.00")
     page.fill("#v-service_platforms-0-actual_investment", "4000000")
+    page.fill("#v-service_platforms-0-hw_sw_investment", "3000000")
     page.check("input[name='evidence.service_platform_subsidy']")
     page.check("input[name='evidence.rd_subsidy']")
     page.get_by_role("button", name="保存并重新计算").click()

@@ -137,6 +137,8 @@ def test_rows_without_script_keep_the_place_and_the_form_works_at_360(no_script_
     page.select_option("#f-rd_projects-0-expert_recommended_core_tech", "false")
     page.fill("#f-rd_projects-0-rd_investment", "１２００万")
     page.fill("#f-rd_projects-1-name", "语音大模型")
+    page.select_option("#f-rd_projects-1-in_city_ai_special", "true")
+    page.select_option("#f-rd_projects-1-expert_recommended_core_tech", "false")
     page.fill("#f-rd_projects-1-rd_investment", "300万")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert submit(page).status == 200
@@ -182,21 +184,25 @@ def test_the_firms_journey_by_keyboard_only(page):
     keys.type("杭州键盘科技有限公司")
     tab_to("#f-company-credit_code")
     keys.type(EXAMPLE["company"]["credit_code"])
-    for selector, option in (("#f-company-entity_type", "企业"), ("#f-company-registered_in_hangzhou", "是"),
-                             ("#f-company-is_ai_enterprise", "是")):
+    expect(page.locator("#f-company-entity_type")).to_have_value("enterprise")  # from the screening answer
+    for selector in ("#f-company-registered_in_hangzhou", "#f-company-is_ai_enterprise"):
         tab_to(selector)
-        keys.type(option)
+        keys.press("ArrowDown")  # — 请选择 — → 是
+        expect(page.locator(selector)).to_have_value("true")
     tab_to("#f-rd_projects-0-name")
     keys.type("视觉芯片")
     tab_to("#f-rd_projects-0-in_city_ai_special")
-    keys.type("是")
+    keys.press("ArrowDown")
     tab_to("#f-rd_projects-0-expert_recommended_core_tech")
-    keys.type("否")
+    keys.press("ArrowDown")
+    keys.press("ArrowDown")
+    expect(page.locator("#f-rd_projects-0-expert_recommended_core_tech")).to_have_value("false")
     tab_to("#f-rd_projects-0-rd_investment")
     keys.type("1200万")
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         keys.press("Enter")
-    assert posted.value.status == 200, posted.value.status
+    page.wait_for_load_state()
+    assert posted.value.status == 200, page.locator("main").inner_text()[:600]
     expect(page.locator("h1")).to_contain_text("检查填写内容")
     tab_to("button[value=save]")
     with page.expect_response(lambda r: r.request.method == "POST") as posted:

@@ -116,22 +116,6 @@ def _wider_than_page(page, width: int) -> list[str]:
 # --- Fixtures ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def officer_state(browser, live_server, officer_account):
-    """The cookies of one logged-in officer session, logged in once through the login page for all the tests
-    that do not test logging in (the login form is rate limited per address)."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN")
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        response = log_in(page, officer_account["username"], officer_account["password"])
-        assert response.status == 303, response.status
-        page.wait_for_url(QUEUE_URL)
-        return context.storage_state()
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def officer_page(new_context, officer_state):
     """A desktop page in a context already logged in as the officer."""
