@@ -8,18 +8,18 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# npm writes this file on every install: the test run's Node tools (package.json: Redocly CLI) are in place.
+# npm writes this file on every install: the test run's Node tools (package.json: Redocly CLI, axe-core) are in place.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test bench init-db clean
+.PHONY: run test bench init-db clean test-deps
 
 run: $(STAMP)
 	@bash scripts/system-deps.sh run
 	$(BIN)/flask --app app init-db
 	$(BIN)/gunicorn -c gunicorn.conf.py app:app
 
-test: $(STAMP) $(NODE_STAMP)
-	@bash scripts/system-deps.sh test
+# Debian packages first (Node.js among them), then the Python and Node tools, then lint and the tests.
+test: test-deps $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check subsidy app.py tests benchmarks
 	$(BIN)/python -m pytest
 
@@ -29,6 +29,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+test-deps:
+	@bash scripts/system-deps.sh test
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js (20.19 or newer) with npm is needed for the tests' tools in package.json"; exit 1; }

@@ -20,7 +20,10 @@ if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright
     poppler-utils     # pdftoppm, to look at PDF pages as pictures
+    nodejs            # npm installs axe-core, which the browser tests inject into every page
   )
+  # Debian ships npm apart from nodejs; NodeSource's nodejs carries its own npm.
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 
 missing=()

@@ -5,7 +5,7 @@ They only describe: the views build plain dicts. Every response schema allows fi
 Request schemas are the profile's own (subsidy/schemas.py), which refuse unknown fields.
 """
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, RAISE, Schema, fields
 
 from .review import STATUSES as FILING_STATUSES
 
@@ -179,6 +179,87 @@ class AssessmentLinks(Document):
     verify = _url("The verification page for people.")
     verify_api = _url("The JSON verification (verifyEstimate).")
     submit = _url("POST here to submit for review.")
+    decision_pdf = fields.String(metadata={"format": "uri", "description": "The decision PDF, once decided."})
+
+
+class TimelineStep(Document):
+    step = fields.String(required=True, metadata={"enum": ["saved", "revised", "submitted", "under_review", "decided"]})
+    at = fields.DateTime(required=True, allow_none=True, metadata={"description": "null for a step still to come."})
+    done = fields.Boolean(required=True)
+    text = fields.String(required=True)
+    revision = fields.Integer()
+
+
+class ClauseDecision(Document):
+    id = fields.String(required=True)
+    clause = fields.String(required=True)
+    title = fields.String(required=True)
+    basis = fields.String(required=True, metadata={"enum": BASES})
+    estimate_status = fields.String(required=True, metadata={"enum": STATUSES})
+    estimate_fen = _fen("The firm's estimate for the clause.", required=True)
+    verified_status = fields.String(required=True, metadata={"enum": STATUSES})
+    verified_fen = _fen("The amount recomputed from the verified values.", required=True)
+    decision = fields.String(required=True, allow_none=True, metadata={"enum": ["approve", "reject", None]})
+    decision_text = fields.String(required=True, allow_none=True)
+    approved_fen = _fen("The approved amount.", required=True)
+    note = fields.String(required=True, metadata={"description": "The officer's note on the clause."})
+
+
+class Decision(Document):
+    final = fields.String(required=True, metadata={"enum": ["approved", "partly_approved", "rejected"]})
+    final_text = fields.String(required=True)
+    note = fields.String(required=True)
+    decided_at = fields.DateTime(required=True)
+    clauses = fields.List(fields.Nested(ClauseDecision), required=True)
+    approved_exact_fen = _fen("The approved exact amounts added up.", required=True)
+    approved_up_to_fen = _fen("The approved ceilings added up.", required=True)
+
+
+class FieldChange(Document):
+    path = fields.String(required=True, metadata={"description": "The profile path."})
+    label = fields.String(required=True, metadata={"description": "The same path, in words."})
+    before = fields.Raw(required=True, allow_none=True, metadata={"description": "As stored; null if absent."})
+    after = fields.Raw(required=True, allow_none=True)
+    before_text = fields.String(required=True, allow_none=True)
+    after_text = fields.String(required=True, allow_none=True)
+    before_fen = fields.Integer()
+    after_fen = fields.Integer()
+    tenfold = fields.Boolean(metadata={"description": "A money change of more than tenfold either way."})
+
+
+class ClauseChange(Document):
+    id = fields.String(required=True)
+    clause = fields.String(required=True)
+    title = fields.String(required=True)
+    basis = fields.String(required=True, metadata={"enum": BASES})
+    before_status = fields.String(required=True, metadata={"enum": STATUSES})
+    after_status = fields.String(required=True, metadata={"enum": STATUSES})
+    before_fen = fields.Integer(required=True)
+    after_fen = fields.Integer(required=True)
+    difference_fen = fields.Integer(required=True)
+
+
+class TotalChange(Document):
+    before_fen = fields.Integer(required=True)
+    after_fen = fields.Integer(required=True)
+    difference_fen = fields.Integer(required=True)
+
+
+class Changes(Document):
+    against_revision = fields.Integer(required=True)
+    fields_ = fields.List(fields.Nested(FieldChange), required=True, data_key="fields")
+    clauses = fields.List(fields.Nested(ClauseChange), required=True)
+    totals = fields.Dict(keys=fields.String(), values=fields.Nested(TotalChange), required=True)
+
+
+class Submission(Schema):
+    """The optional body of a submission: where to tell the firm of its progress."""
+
+    class Meta:
+        unknown = RAISE
+
+    email = fields.Email(metadata={"description": "Told by email at submission and at decision, when the "
+                                                  "service sends mail."})
 
 
 class Assessment(Document):
@@ -195,6 +276,13 @@ class Assessment(Document):
     profile = fields.Raw(required=True)  # typed as StoredProfile by subsidy/openapi.py
     result = fields.Nested(Result, required=True)
     links = fields.Nested(AssessmentLinks, required=True)
+    timeline = fields.List(fields.Nested(TimelineStep), required=True,
+                           metadata={"description": "Saved, each revision, submitted, under review, decided."})
+    decision = fields.Nested(Decision, required=True, allow_none=True,
+                             metadata={"description": "The officer's decision; null until decided."})
+    next_steps = fields.String(required=True, metadata={"description": "What the firm does next, in words."})
+    changes = fields.Nested(Changes, required=True, allow_none=True,
+                            metadata={"description": "Against the previous revision; null for revision 1."})
 
 
 class Recomputed(Document):

@@ -233,3 +233,51 @@ def m002_officers(db):
             PRIMARY KEY (job_id, position)
         )""")
     db.execute("CREATE INDEX assessments_by_status ON assessments (status, updated_at)")
+
+
+@migrations()
+def m003_journey_entries(db):
+    """How the firm typed its money (the unit and the text of each amount) per revision, to reopen it as typed."""
+    db.execute("""
+        CREATE TABLE revision_entries (
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            revision INTEGER NOT NULL,
+            unit TEXT NOT NULL,
+            typed TEXT NOT NULL DEFAULT '{}',
+            sections TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (assessment_id, revision)
+        )""")
+
+
+@migrations()
+def m003_journey_confirmations(db):
+    """An officer's answer on each self-declared fact: confirmed, not confirmed, or (absent) still pending."""
+    db.execute("ALTER TABLE reviews ADD COLUMN confirmations TEXT NOT NULL DEFAULT '{}'")
+
+
+@migrations()
+def m003_journey_contacts(db):
+    """The address a firm asked to be told at, when it submitted, and the language to write in."""
+    db.execute("""
+        CREATE TABLE contacts (
+            assessment_id INTEGER PRIMARY KEY REFERENCES assessments(id),
+            email TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""")
+
+
+@migrations()
+def m003_journey_batch_summaries(db):
+    """The on-screen summary of a finished batch job, worked out once."""
+    db.execute("""
+        CREATE TABLE batch_summaries (
+            job_id INTEGER PRIMARY KEY REFERENCES batch_jobs(id),
+            summary TEXT NOT NULL
+        )""")
+
+
+@migrations()
+def m003_journey_credit_codes(db):
+    """Find the other filings of a credit code quickly (the queue flags them)."""
+    db.execute("CREATE INDEX assessments_by_credit_code ON assessments (credit_code)")

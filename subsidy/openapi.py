@@ -53,7 +53,7 @@ def build(app) -> dict:
                    tags=openapi_paths.TAGS)
     _teach_profile_fields(plugin)
     spec.components.schema("Profile", schema=schemas.ProfileSchema)
-    for name in ("Result", "Catalogue", "Assessment", "Verification", "Queue", "Errors"):
+    for name in ("Result", "Catalogue", "Assessment", "Verification", "Queue", "Errors", "Submission"):
         spec.components.schema(name, schema=getattr(api_schemas, name))
 
     engine = app.extensions["subsidy.engine"]

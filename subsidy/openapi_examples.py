@@ -32,7 +32,8 @@ def build(engine, catalogue: dict, assessment_document) -> dict:
     typed = load_profile(profile)
     evaluation = evaluate(typed, engine)
     result = result_json(evaluation, "zh")
-    saved = {"token": TOKEN, "reference": REFERENCE, "revision": 1, "revisions": [1], "status": "draft",
+    saved = {"id": 0, "token": TOKEN, "reference": REFERENCE, "revision": 1, "revisions": [1], "latest_revision": 1,
+             "status": "draft",
              "code": CODE, "created_at": MOMENT, "revision_created_at": MOMENT,
              "policy_id": result["policy"]["id"], "policy_version": result["policy"]["version"],
              "profile": dump_profile(typed), "result": {"zh": result}}

@@ -185,11 +185,15 @@ def add(spec, app):
             {"200": _answer("The new revision", "Assessment", assessment)},
             [404, 409, 413, 415, 503], parameters=("token",), body=body),
     })
-    spec.path(path="/api/v1/assessments/{token}/submit", operations={"post": _operation(
+    submit = _operation(
         "submitAssessment", "assessments", "Submit an assessment for an officer's review",
-        "Draft → submitted. Submitting again changes nothing and answers the same.",
-        {"200": _answer("The submitted assessment", "Assessment", assessment)}, [404, 503],
-        parameters=("token",))})
+        "Draft → submitted. Submitting again changes nothing and answers the same. An optional body gives an email "
+        "address to be told at submission and at decision.",
+        {"200": _answer("The submitted assessment", "Assessment", assessment)}, [404, 413, 415, 503],
+        parameters=("token",))
+    submit["requestBody"] = {"required": False, "description": "Optional: where to tell the firm.",
+                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}}}
+    spec.path(path="/api/v1/assessments/{token}/submit", operations={"post": submit})
     spec.path(path="/api/v1/verify/{reference}", operations={"get": _operation(
         "verifyEstimate", "verification", "Check an estimate's reference and code",
         "genuine is true when the code belongs to a revision of this reference and its stored content is "

@@ -60,7 +60,7 @@ LABELS = {
         "totals": "合计",
         "total_exact": "确定金额合计",
         "total_up_to": "最高金额合计",
-        "total": "测算总额",
+        "total": "两项相加（最多可获）",
         "in_figures": "小写",
         "in_capital": "大写",
         "hints": "可能改变结果的因素",
@@ -74,6 +74,13 @@ LABELS = {
         "code": "核验码",
         "appendix": "附录：所引政策条文",
         "clause_ref": "第{n}条",
+        "declaration": "承诺",
+        "declaration_text": "本单位承诺：本测算单所依据的信息和数据真实、准确、完整，"
+                            "如有不实，愿承担由此产生的全部责任。",
+        "seal": "单位盖章",
+        "signature": "法定代表人（签字）",
+        "signed_on": "日期",
+        "date_blank": "　　　　年　　月　　日",
     },
     "en": {
         "title": "Subsidy estimate",
@@ -102,7 +109,7 @@ LABELS = {
         "totals": "Totals",
         "total_exact": "Exact amounts",
         "total_up_to": "“Up to” amounts",
-        "total": "Estimated total",
+        "total": "Both added (at most)",
         "in_figures": "In figures",
         "in_capital": "In capitals (大写)",
         "hints": "What would change the result",
@@ -115,11 +122,31 @@ LABELS = {
         "verify_text": "Scan the code or open the address below to check this estimate and its revision.",
         "code": "Verification code",
         "appendix": "Appendix: the policy text quoted",
-        "clause_ref": "Clause {n}",
+        "clause_ref": "Art. {n}",
+        "declaration": "Declaration",
+        "declaration_text": "We declare that the facts and figures this estimate rests on are true, accurate and "
+                            "complete, and we accept full responsibility for any that are not.",
+        "seal": "Company seal",
+        "signature": "Signature of the legal representative",
+        "signed_on": "Date",
+        "date_blank": "",
     },
 }
 # Shown in every language: the filing goes to a Chinese authority.
 NOTICE_ZH = LABELS["zh"]["notice"]
+DECLARATION_ZH = LABELS["zh"]["declaration_text"]
+
+
+def _article(numeral: str, lang: str) -> str:
+    """Return a clause's number as printed: 一 in Chinese, Art. 1 in English."""
+    from .numerals import to_int
+
+    return f"Art. {to_int(numeral)}" if lang == "en" else numeral
+
+
+def _word(words: str, lang: str) -> str:
+    """English words for a status or a kind start with a capital, so none reads as a code (eligible → Eligible)."""
+    return words[:1].upper() + words[1:] if lang == "en" else words
 
 
 class AssetRefused(ValueError):
@@ -198,12 +225,13 @@ def _context(assessment: dict, lang: str, verify_url: str) -> dict:
         "lang": lang,
         "t": LABELS[lang],
         "notice_zh": NOTICE_ZH,
+        "declaration_zh": DECLARATION_ZH,
         "reference": assessment["reference"],
         "revision": assessment["revision"],
         "code": assessment["code"],
         "date": _date(assessment["created_at"], lang),
         "company": company,
-        "entity_type": value_label(company.get("entity_type", ""), lang),
+        "entity_type": _word(value_label(company.get("entity_type", ""), lang), lang),
         "policy": result["policy"],
         "clauses": [_clause_row(clause, lang) for clause in computed],
         "totals": [
@@ -215,7 +243,7 @@ def _context(assessment: dict, lang: str, verify_url: str) -> dict:
         "readings": _readings(result, applying + referrals, lang),
         "confirmations": [clause for clause in clauses if clause.get("needs_confirmation")],
         "referrals": referrals,
-        "cited": applying + referrals,
+        "cited": [_clause_row(clause, lang) for clause in applying + referrals],
         "verify_url": verify_url,
         "qr_svg": _qr_svg(verify_url),
     }
@@ -245,7 +273,9 @@ def _clause_row(clause: dict, lang: str) -> dict:
         "reasons": [reason for reason in clause["reasons"] if reason not in item_reasons],
         "missing_text": _missing(clause_missing, lang),
         "may_rise_text": clause.get("may_rise_text", ""),
-        "status_text": text(f"status_{clause['status']}", lang),
+        "status_text": _word(text(f"status_{clause['status']}", lang), lang),
+        "number": _article(clause["citation"]["clause"], lang),
+        "ref": LABELS[lang]["clause_ref"].format(n=_article(clause["citation"]["clause"], lang).removeprefix("Art. ")),
         "amount_text": format_yuan(clause["amount_fen"]) if eligible else "—",
         "up_to": eligible and clause["basis"] == "up_to",
         # A lone item named after the clause adds nothing but its formula.
@@ -288,16 +318,25 @@ DECISION_LABELS = {
     "zh": {"title": "补助申报审核决定", "final": "最终决定", "note": "决定说明", "officer": "经办人员",
            "decided_at": "决定日期", "clauses": "分条审核", "claimed": "申报金额", "verified": "核实金额",
            "difference": "差额", "decision": "决定", "evidence": "证据已核", "approve": "同意", "reject": "不同意",
-           "yes": "是", "total": "合计", "approved_total": "同意的核实金额合计",
+           "yes": "是", "total": "合计", "approved_exact": "同意的确定金额合计", "claimed_exact": "申报的确定金额合计",
+           "claimed_up_to": "申报的最高金额合计", "approved_up_to": "同意的最高金额合计",
+           "totals_note": "确定金额与最高金额（政策规定的上限）分开合计，不相加。",
+           "verified_exact": "核实的确定金额合计", "verified_up_to": "核实的最高金额合计",
            "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。"},
     "en": {"title": "Decision on a subsidy filing", "final": "Final decision", "note": "Note", "officer": "Officer",
            "decided_at": "Decided on", "clauses": "Clause by clause", "claimed": "Claimed", "verified": "Verified",
-           "difference": "Difference", "decision": "Decision", "evidence": "Evidence checked", "approve": "approve",
-           "reject": "reject", "yes": "yes", "total": "Total", "approved_total": "Verified amount approved",
+           "difference": "Difference", "decision": "Decision", "evidence": "Evidence checked", "approve": "Approved",
+           "reject": "Not approved", "yes": "Yes", "total": "Total", "approved_exact": "Exact amounts approved",
+           "claimed_exact": "Exact amounts claimed",
+           "claimed_up_to": "“Up to” amounts claimed",
+           "totals_note": "Exact amounts and “up to” amounts (ceilings set by the policy) are totalled apart, "
+                          "never added.",
+           "approved_up_to": "“Up to” amounts approved", "verified_exact": "Exact amounts verified",
+           "verified_up_to": "“Up to” amounts verified",
            "notice": "Recomputed from the values the officer verified, with the policy version of the filing."},
 }
-FINAL_WORDS = {"approved": ("批准", "approved"), "partly_approved": ("部分批准", "partly approved"),
-               "rejected": ("不予批准", "rejected")}
+FINAL_WORDS = {"approved": ("批准", "Approved"), "partly_approved": ("部分批准", "Partly approved"),
+               "rejected": ("不予批准", "Rejected")}
 
 
 def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> bytes:
@@ -308,7 +347,8 @@ def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> b
              if row["claimed_status"] != "not_applicable" or row["verified_status"] != "not_applicable"]
     for row in shown:
         decision = review["clause_decisions"].get(row["id"], {})
-        row.update(claimed_text=format_yuan(row["claimed_fen"]), verified_text=format_yuan(row["verified_fen"]),
+        row.update(number=_article(row["clause"], lang),
+                   claimed_text=format_yuan(row["claimed_fen"]), verified_text=format_yuan(row["verified_fen"]),
                    difference_text=format_yuan(row["difference_fen"]),
                    decision=labels.get(decision.get("decision"), "—"),
                    decision_note=decision.get("note", ""), evidence=review["evidence"].get(row["id"], False))
@@ -316,11 +356,14 @@ def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> b
     context = {
         "lang": lang, "t": labels, "reference": saved["reference"], "revision": saved["revision"],
         "company": saved["profile"]["company"], "policy": verified["policy"], "rows": shown,
-        "claimed_total": format_yuan(sum(r["claimed_fen"] for r in rows)),
-        "verified_total": _total(labels["verified"], verified["total_fen"]),
-        "approved_total": _total(labels["approved_total"], sum(
-            row["verified_fen"] for row in rows
-            if review["clause_decisions"].get(row["id"], {}).get("decision") == "approve")),
+        "claimed_totals": [_total(labels["claimed_exact"], saved["result"][lang]["total_exact_fen"]),
+                           _total(labels["claimed_up_to"], saved["result"][lang]["total_up_to_fen"])],
+        "verified_totals": [_total(labels["verified_exact"], verified["total_exact_fen"]),
+                            _total(labels["verified_up_to"], verified["total_up_to_fen"])],
+        "approved_totals": [_total(labels[f"approved_{basis}"], sum(
+            row["verified_fen"] for row in rows if row["basis"] == basis
+            and review["clause_decisions"].get(row["id"], {}).get("decision") == "approve"))
+            for basis in ("exact", "up_to")],
         "final": FINAL_WORDS[review["final_decision"]][1 if lang == "en" else 0],
         "final_note": review["final_note"] or "", "officer": review["officer"],
         "decided_at": _date(review["decided_at"], lang),

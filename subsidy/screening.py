@@ -13,7 +13,7 @@ import time
 from openpyxl import load_workbook
 
 from .assessments import audit, now
-from .batch import evaluate_row, flat_result, result_columns
+from .batch import evaluate_row
 from .db import write_transaction
 from .exports import csv_bytes, xlsx_bytes
 from .flat import template_columns, unflatten
@@ -126,23 +126,8 @@ def advance(db, job: dict, engine, lang: str, budget: float = CHUNK_SECONDS) -> 
     return get_job(db, job["token"])
 
 
-def result_rows(db, job: dict, clause_ids) -> tuple[list[str], list[dict]]:
-    """Return the columns and one flat row per input row, in input order."""
-    rows = []
-    for row in db.query("SELECT line, input, outcome FROM batch_rows WHERE job_id = ? ORDER BY position",
-                        [job["id"]]):
-        data = unflatten(json.loads(row["input"]))
-        outcome = json.loads(row["outcome"]) if row["outcome"] else {"errors": {"_row": ["not evaluated"]}}
-        rows.append(flat_result(row["line"], data, outcome))
-    return result_columns(clause_ids), rows
-
-
 def to_csv(columns, rows) -> bytes:
     return csv_bytes(columns, rows)
-
-
-def to_xlsx(columns, rows) -> bytes:
-    return xlsx_bytes([("results", columns, rows)])
 
 
 def template_xlsx() -> bytes:

@@ -173,10 +173,13 @@ def test_a_ten_megabyte_body_is_413(client):
 
 def test_hostile_form_posts_never_500(client):
     import re
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/?topic=all").get_data(as_text=True)).group(1)
     for data in ({"rd_projects.999999999999.name": "x"}, {"unit": "wan", "testing.fees": "1e999"},
                  {"company.name": "\x00"}, {"action": "add:../../etc"}, {"action": "remove:rd_projects:abc"},
-                 {"rd_projects.0.rd_investment": "９９９"}, {"incubator.incubated_total": "1" * 5000}):
+                 {"rd_projects.0.rd_investment": "９９９"}, {"incubator.incubated_total": "1" * 5000},
+                 {"action": "show:../x", "section": ["../../etc", "rd"]}, {"action": "save", "confirm_tenfold": "1"},
+                 {"unit": "wan", "testing.fees": "9" * 39 + "亿"}, {"testing.fees": "¥-0,000.00万元"},
+                 {"action": "remove:rd_projects:99999999999999999999"}, {"action": "back", "rd_projects.7.name": "x"}):
         response = client.post("/", data={"csrf_token": token, **data})
         assert response.status_code in (200, 400), (data, response.status_code)
 

@@ -116,7 +116,7 @@ def test_the_queue_lists_submitted_filings_with_filters_search_sort_and_pages(of
     second = submitted(officer, big, name="杭州乙科技有限公司")
     page = officer.get("/officer/").get_data(as_text=True)
     assert first["reference"] in page and second["reference"] in page and drafts["reference"] not in page
-    assert "91330106MA2H3K7Q1F" in page and "¥14,620,000.00" in page
+    assert "91330106MA2H3K7Q1F" in page and "¥10,020,000.00" in page and "最高 ¥4,600,000.00" in page  # kept apart
     found = officer.get("/officer/?q=乙科技").get_data(as_text=True)
     assert second["reference"] in found and first["reference"] not in found
     by_reference = officer.get(f"/officer/?q={first['reference'].lower()}").get_data(as_text=True)
@@ -159,7 +159,8 @@ def test_an_invalid_verified_value_is_refused_next_to_its_field(officer, example
 def test_decisions_per_clause_and_final_are_recorded_and_audited(officer, example, app):
     saved = submitted(officer, example)
     reference = saved["reference"]
-    officer.post(f"/officer/a/{reference}/review", data={"evidence.rd_subsidy": "1"})
+    officer.post(f"/officer/a/{reference}/review", data={"evidence.rd_subsidy": "1",
+                                                         "confirm.service_platforms.0.good_service_results": "true"})
     officer.post(f"/officer/a/{reference}/decide", data={
         "decision.rd_subsidy": "approve", "note.rd_subsidy": "审计报告一致",
         "decision.service_platform_subsidy": "reject", "note.service_platform_subsidy": "成效材料不足",
@@ -231,12 +232,26 @@ def test_batch_screening_from_csv_with_bad_rows_listed(officer, example, app):
     assert "3 / 3" in page and "下载结果 CSV" in page
     token = job.rstrip("/").rsplit("/", 1)[1]
     rows = list(csv.DictReader(io.StringIO(officer.get(f"/officer/batch/{token}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    assert [r["outcome"] for r in rows] == ["ok", "error", "ok"] and [r["line"] for r in rows] == ["2", "3", "4"]
+    assert [r["outcome"] for r in rows] == ["ok", "error", "ok"] and [r["行号"] for r in rows] == ["2", "3", "4"]
     assert rows[0]["rd_subsidy.amount_fen"] == "240000000" and rows[0]["rd_subsidy.status"] == "eligible"
-    assert "testing.fees" in rows[1]["errors"]
-    book = load_workbook(io.BytesIO(officer.get(f"/officer/batch/{token}/results.xlsx").data), read_only=True)
+    assert rows[0]["第一条 人工智能关键核心技术研发补助：金额（元）"] == "2400000.00"
+    assert rows[0]["第一条 人工智能关键核心技术研发补助：状态"] == "符合" and rows[1]["结果"] == "有错误"
+    assert rows[0]["确定金额合计（元）"] == "10020000.00" and rows[0]["最高金额合计（元）"] == "4600000.00"
+    assert "testing.fees" in rows[1]["错误"]
+    english = officer.get(f"/officer/batch/{token}/results.csv?lang=en").get_data(as_text=True).lstrip("\ufeff")
+    header = next(csv.reader(io.StringIO(english)))
+    assert header[:4] == ["Line", "Company", "Credit code", "Outcome"]
+    assert "Art. 1 R&D subsidy for key core AI technology projects: amount (yuan)" in header and "total_fen" in header
+    gb = officer.get(f"/officer/batch/{token}/results.csv?encoding=gb18030&lang=zh")
+    assert "gb18030" in gb.headers["Content-Type"]
+    assert gb.data.decode("gb18030").startswith("行号,企业名称") and not gb.data.startswith(b"\xef\xbb\xbf")
+    book = load_workbook(io.BytesIO(officer.get(f"/officer/batch/{token}/results.xlsx?lang=zh").data), read_only=True)
     values = list(book.worksheets[0].iter_rows(values_only=True))
-    assert values[0][:4] == ("line", "company.name", "company.credit_code", "outcome") and len(values) == 4
+    assert values[0][:4] == ("行号", "企业名称", "统一社会信用代码", "结果") and len(values) == 4
+    summary = page.split('id="summary-h"')[1]
+    assert "行数</dt><dd>3" in summary and "有错误</dt><dd>1" in summary and "¥20,040,000.00" in summary
+    rd = re.search(r"第一条 人工智能关键核心技术研发补助</th>\s*<td class=\"num\">(\d+)</td>\s*<td class=\"num\">([^<]+)</td>", summary)
+    assert rd.groups() == ("2", "¥4,800,000.00")
     assert "batch_upload" in audit_actions(app) and "batch_export" in audit_actions(app)
 
 
@@ -287,8 +302,11 @@ def test_the_decision_pdf_reads_back(officer, example):
     saved = submitted(officer, example)
     reference = saved["reference"]
     assert officer.get(f"/officer/a/{reference}/decision.pdf").status_code == 404  # nothing decided yet
-    officer.post(f"/officer/a/{reference}/review", data={"verified.rd_projects.0.rd_investment": "9800000"})
+    officer.post(f"/officer/a/{reference}/review", data={"verified.rd_projects.0.rd_investment": "9800000",
+                                                         "evidence.rd_subsidy": "1",
+                                                         "confirm.company.is_ai_enterprise": "true"})
     officer.post(f"/officer/a/{reference}/decide", data={"decision.rd_subsidy": "approve", "note.rd_subsidy": "审计一致",
+                                                          "decision.testing_subsidy": "reject", "note.testing_subsidy": "无资质证明",
                                                           "final": "partly_approved", "final_note": "部分批准"})
     response = officer.get(f"/officer/a/{reference}/decision.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
@@ -307,3 +325,132 @@ def test_verify_by_uploading_the_firms_pdf(officer, example):
     junk = officer.post("/officer/verify", data={"pdf": (io.BytesIO(b"%PDF-1.4 junk"), "x.pdf")},
                         content_type="multipart/form-data").get_data(as_text=True)
     assert "未能从 PDF 中读出" in junk
+
+
+def _review(officer, reference, **data):
+    return officer.post(f"/officer/a/{reference}/review", data=data)
+
+
+def _decide(officer, reference, **data):
+    return officer.post(f"/officer/a/{reference}/decide", data=data)
+
+
+def _status(app, reference):
+    with sqlite3.connect(app.config["DATABASE"]) as db:
+        return db.execute("SELECT status FROM assessments WHERE reference = ?", [reference]).fetchone()[0]
+
+
+def test_self_declared_facts_start_pending_and_block_a_decision(officer, example, app):
+    reference = submitted(officer, example)["reference"]
+    page = officer.get(f"/officer/a/{reference}").get_data(as_text=True)
+    select = re.search(r'<select id="c-service_platforms-0-good_service_results".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="" selected>待确认</option>', select)
+    _review(officer, reference, **{"evidence.service_platform_subsidy": "1"})
+    refused = _decide(officer, reference, **{"decision.service_platform_subsidy": "approve", "final": "approved"})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "自行申报的“科技创新服务平台 1「开放平台」：服务产业取得良好成效”仍为待确认" in html
+    assert _status(app, reference) == "under_review" and "decide" not in audit_actions(app, reference)
+    # The choices come back as sent.
+    assert re.search(r'<option value="approve" selected>', html) and re.search(r'<option value="approved" selected>', html)
+    _review(officer, reference, **{"evidence.service_platform_subsidy": "1",
+                                   "confirm.service_platforms.0.good_service_results": "true",
+                                   "confirm.company.is_ai_enterprise": "true"})
+    assert _decide(officer, reference, **{"decision.service_platform_subsidy": "approve", "final": "approved"}).status_code == 303
+    assert _status(app, reference) == "approved"
+
+
+@pytest.mark.parametrize("final, expected", [("approved", "部分批准"), ("rejected", "部分批准")])
+def test_the_final_decision_must_agree_with_the_clauses(officer, example, app, final, expected):
+    reference = submitted(officer, example)["reference"]
+    _review(officer, reference, **{"evidence.rd_subsidy": "1", "evidence.testing_subsidy": "1"})
+    refused = _decide(officer, reference, **{"decision.rd_subsidy": "approve", "note.rd_subsidy": "审计一致",
+                                             "decision.testing_subsidy": "reject", "note.testing_subsidy": "资质过期",
+                                             "final": final, "final_note": "说明"})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "与各条款的决定不一致（同意 1 条，不同意 1 条），应为“" + expected + "”" in html
+    assert 'value="审计一致"' in html and 'value="资质过期"' in html and 'value="说明"' in html
+    assert _status(app, reference) == "under_review"
+
+
+def test_a_clause_is_approved_only_with_its_evidence_and_a_verified_result(officer, example, app):
+    reference = submitted(officer, example)["reference"]
+    _review(officer, reference, **{"verified.testing.provider_accredited": "false", "evidence.testing_subsidy": "1"})
+    html = _decide(officer, reference, **{"decision.rd_subsidy": "approve", "decision.testing_subsidy": "approve",
+                                          "final": "approved"}).get_data(as_text=True)
+    assert "第一条 人工智能关键核心技术研发补助：尚未勾选“已核对证据”" in html
+    assert "核实后的结果为“不符合”，不能同意" in html
+    assert _status(app, reference) == "under_review"
+
+
+def test_ticks_values_and_answers_survive_a_refused_review(officer, example):
+    reference = submitted(officer, example)["reference"]
+    response = _review(officer, reference, **{"verified.testing.fees": "-1", "verified.rd_projects.0.rd_investment": "9800000",
+                                              "evidence.rd_subsidy": "1",
+                                              "confirm.service_platforms.0.good_service_results": "false"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert re.search(r'name="evidence.rd_subsidy" value="1" checked', html)
+    assert 'name="verified.rd_projects.0.rd_investment" value="9800000"' in html
+    assert re.search(r'<option value="false" selected>不予确认</option>', html)
+
+
+def test_values_are_grouped_by_clause_with_both_results(officer, example):
+    reference = submitted(officer, example)["reference"]
+    _review(officer, reference, **{"verified.rd_projects.0.rd_investment": "9800000",
+                                   "confirm.service_platforms.0.good_service_results": "false"})
+    html = officer.get(f"/officer/a/{reference}").get_data(as_text=True)
+    rd = re.search(r'<section class="clause-review" id="g-rd_subsidy".*?</section>', html, re.S).group(0)
+    assert "20% × ¥12,000,000.00 = ¥2,400,000.00" in rd and "20% × ¥9,800,000.00 = ¥1,960,000.00" in rd
+    assert 'name="verified.rd_projects.0.rd_investment"' in rd and "/estimate.pdf?revision=1" in rd
+    platform = re.search(r'<section class="clause-review" id="g-service_platform_subsidy".*?</section>', html, re.S).group(0)
+    assert "不满足条件：服务产业取得良好成效" in platform and 'name="verified.service_platforms.0.actual_investment"' in platform
+
+
+def test_the_queue_flags_other_filings_with_the_same_credit_code(officer, example):
+    first = submitted(officer, example)
+    submitted(officer, example, name="杭州另一家公司")
+    other = json.loads(json.dumps(example))
+    other["company"]["credit_code"] = "91330100MA27XL0X0R"
+    alone = submitted(officer, other)
+    page = officer.get("/officer/").get_data(as_text=True)
+    row = re.search(rf'<tr>\s*<td><a href="/officer/a/{first["reference"]}">.*?</tr>', page, re.S).group(0)
+    assert "同一信用代码另有 1 件" in row
+    lone = re.search(rf'<tr>\s*<td><a href="/officer/a/{alone["reference"]}">.*?</tr>', page, re.S).group(0)
+    assert "同一信用代码" not in lone
+    review = officer.get(f"/officer/a/{first['reference']}").get_data(as_text=True)
+    assert "同一统一社会信用代码另有 1 件申报" in review and "杭州另一家公司" in review
+
+
+def test_the_firm_sees_the_decision(officer, client, example, app):
+    saved = submitted(officer, example)
+    reference, token = saved["reference"], saved["links"]["self"].rsplit("/", 1)[1]
+    _review(officer, reference, **{"verified.rd_projects.0.rd_investment": "9800000", "evidence.rd_subsidy": "1",
+                                   "evidence.testing_subsidy": "1", "evidence.scenario_subsidy": "1",
+                                   "confirm.service_platforms.0.good_service_results": "true",
+                                   "confirm.company.is_ai_enterprise": "true"})
+    assert _decide(officer, reference, **{
+        "decision.rd_subsidy": "approve", "note.rd_subsidy": "按审计报告核减",
+        "decision.testing_subsidy": "approve", "decision.service_platform_subsidy": "reject",
+        "note.service_platform_subsidy": "成效材料不足", "final": "partly_approved", "final_note": "请按通知提交纸质材料"}
+    ).status_code == 303
+    firm = app.test_client()
+    page = firm.get(f"/a/{token}").get_data(as_text=True)
+    assert "审核决定：部分批准" in page and "请按通知提交纸质材料" in page
+    rd = re.search(r'<tr id="d-rd_subsidy".*?</tr>', page, re.S).group(0)
+    assert "¥2,400,000.00" in rd and "¥1,960,000.00" in rd and "同意" in rd and "按审计报告核减" in rd
+    platform = re.search(r'<tr id="d-service_platform_subsidy".*?</tr>', page, re.S).group(0)
+    assert "不同意" in platform and "成效材料不足" in platform
+    assert "批准的确定金额" in page and "¥2,080,000.00" in page  # ¥1,960,000 + ¥120,000 testing
+    assert f"/a/{token}/decision.pdf" in page and "下一步" in page
+    pdf = firm.get(f"/a/{token}/decision.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    api = firm.get(f"/api/v1/assessments/{token}").get_json()
+    assert api["decision"]["final"] == "partly_approved" and api["decision"]["approved_exact_fen"] == 208000000
+    by_id = {c["id"]: c for c in api["decision"]["clauses"]}
+    assert by_id["rd_subsidy"]["approved_fen"] == 196000000 and by_id["rd_subsidy"]["note"] == "按审计报告核减"
+    assert by_id["service_platform_subsidy"]["decision"] == "reject" and by_id["service_platform_subsidy"]["approved_fen"] == 0
+    assert api["links"]["decision_pdf"].endswith(f"/a/{token}/decision.pdf")
+    assert [s["step"] for s in api["timeline"]] == ["saved", "submitted", "under_review", "decided"]
+    assert all(s["done"] for s in api["timeline"])

@@ -81,7 +81,7 @@ def test_every_page_carries_the_reference_and_its_number_of_the_total(zh, en):
 
 def test_the_english_estimate_shows_the_capital_form_too(en):
     for expected in ("Subsidy estimate", "杭州示例智能科技有限公司", "Revision", "¥2,400,000.00", "¥14,620,000.00",
-                     "壹仟肆佰陆拾贰万元整", "ABCD-EFGH-JKLM", "Estimated total"):
+                     "壹仟肆佰陆拾贰万元整", "ABCD-EFGH-JKLM", "Both added (at most)"):
         assert flat(expected) in en.text, expected
 
 
@@ -196,3 +196,28 @@ def test_weasyprint_subsets_fonts_with_harfbuzz_not_the_slow_fonttools_path(capl
     messages = [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")]
     assert not [m for m in messages if "Using fontTools instead of HarfBuzz-Subset" in m]
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_the_estimate_carries_a_declaration_with_places_to_seal_sign_and_date(zh, en):
+    for expected in ("承诺", "本单位承诺：本测算单所依据的信息和数据真实、准确、完整", "单位盖章", "法定代表人（签字）", "日期", "年月日"):
+        assert flat(expected) in zh.text, expected
+    for expected in ("Declaration", "We declare that the facts and figures this estimate rests on are true",
+                     "Company seal", "Signature of the legal representative", "本单位承诺"):
+        assert flat(expected) in en.text, expected
+
+
+def test_exact_and_up_to_totals_are_kept_apart_and_a_sum_says_what_it_adds(zh, en):
+    assert flat("确定金额合计 ¥10,020,000.00") in zh.text and flat("最高金额合计 ¥4,600,000.00") in zh.text
+    assert flat("两项相加（最多可获） ¥14,620,000.00") in zh.text and "测算总额" not in zh.text
+    assert flat("Both added (at most) ¥14,620,000.00") in en.text
+
+
+def test_the_english_estimate_numbers_articles_and_prints_no_codes(en):
+    import re
+
+    assert "Art.1" in en.text and "Art.11" in en.text and "Clause一" not in en.text
+    # "AI enterprise" is English prose (the readings and confirmations use it); the code would stand alone.
+    raw = (en.pages[0] + en.pages[1]).replace("AI enterprise", "AI firm")
+    for code in ("enterprise", "eligible", "ineligible", "not_applicable", "incomplete", "up_to", "referral"):
+        assert not re.search(rf"(?<![A-Za-z_-]){code}(?![A-Za-z_])", raw), code
+    assert "Enterprise" in raw and "Eligible" in raw

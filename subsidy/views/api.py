@@ -6,7 +6,7 @@ Every error the API gives has one shape: {"errors": {"field.path": ["message", â
 import orjson
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from .. import assessments
+from .. import assessments, filing, notify
 from ..db import get_db
 from ..errors import ProfileError, RequestError
 from ..evaluation import evaluate
@@ -16,7 +16,7 @@ from ..money import format_percent
 from ..openapi_paths import PUBLIC_MAX_AGE
 from ..render import result_json
 from ..requests import check_language, json_body, request_language
-from ..schemas import load_profile, render_errors
+from ..schemas import Msg, load_profile, render_errors
 from ..security import limiter
 from ..urls import public_url
 
@@ -46,9 +46,12 @@ def evaluate_view():
 
 
 def assessment_document(saved: dict, lang: str) -> dict:
-    """Return the API's view of a saved assessment: its reference, revision, code, result and links."""
+    """Return the API's view of a saved assessment: its reference, revision, code, result and links, and where
+    the filing stands (timeline, decision, next steps, changes against the previous revision)."""
     token = saved["token"]
-    return {
+    view = filing.firm_view(get_db(), saved, lang)
+    links = {"decision_pdf": public_url("firm.decision_pdf", token=token)} if view["decision"] else {}
+    return {**view,
         "token": token, "reference": saved["reference"], "revision": saved["revision"], "revisions": saved["revisions"],
         "status": saved["status"], "code": saved["code"], "created_at": saved["created_at"],
         "revision_created_at": saved["revision_created_at"],
@@ -61,6 +64,7 @@ def assessment_document(saved: dict, lang: str) -> dict:
             "verify": public_url("firm.verify_page", reference=saved["reference"], code=saved["code"]),
             "verify_api": public_url("api.verify_view", reference=saved["reference"], code=saved["code"]),
             "submit": public_url("api.submit_assessment", token=token),
+            **links,
         },
     }
 
@@ -112,8 +116,33 @@ def submit_assessment(token):
     found = assessments.find(get_db(), token=token)
     if found is None:
         abort(404)
+    address = _notify_address()
+    was_draft = found["status"] == "draft"
+    if address and was_draft:
+        notify.remember(get_db(), found, address, request_language())
     review.submit(get_db(), found, actor="api")
-    return jsonify(assessment_document(assessments.load(get_db(), token), request_language()))
+    saved = assessments.load(get_db(), token)
+    if was_draft:
+        notify.submitted(get_db(), saved)
+    return jsonify(assessment_document(saved, request_language()))
+
+
+def _notify_address() -> str | None:
+    """Return the optional {"email": â€¦} of a submission (a body is optional), or raise a 400 naming the field."""
+    if not request.get_data(cache=True):
+        return None
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ProfileError({"_schema": [Msg("type")]})
+    unknown = [key for key in body if key != "email"]
+    if unknown:
+        raise ProfileError({key: [Msg("unknown")] for key in unknown})
+    address = body.get("email")
+    if address is None:
+        return None
+    if not isinstance(address, str) or not notify.valid_address(address.strip()):
+        raise ProfileError({"email": [Msg("email")]})
+    return address.strip()
 
 
 @bp.get("/verify/<reference>")

@@ -3,27 +3,20 @@
 Pages present stored results; the engine runs only when a profile is saved (and when a code is verified).
 """
 
-import re
-from decimal import Decimal
-
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from .. import assessments
+from .. import assessments, changes, entries, filing, notify
 from ..db import get_db
 from ..errors import ProfileError
-from ..flat import flatten, unflatten
 from ..i18n import page_language
-from ..schemas import load_profile, render_errors
+from ..schemas import ENTITY_TYPES, load_profile
 from ..security import limiter
 from ..urls import public_url
-from .form_layout import LIST_SECTIONS, SECTIONS, kind_of
+from .form_errors import page_errors
+from .form_layout import LIST_SECTIONS, SECTION_KEYS, SECTIONS, example_for, is_required, kind_of, sections_for
+from .form_state import UNITS, FormState, echo, profile_data, read_form
 
 bp = Blueprint("firm", __name__)
-
-UNITS = ("yuan", "wan")
-_ROW_FIELD = re.compile(r"^([a-z_]+)\.(\d+)\.([a-z_]+)$")
-_CONTROL_FIELDS = {"csrf_token", "action", "unit"}
-_PLAIN_NUMBER = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,8})?$")  # anything else is left for the schema to refuse
 
 
 def _engine():
@@ -34,81 +27,112 @@ def _secret():
     return current_app.config["VERIFY_SECRET"]
 
 
-# --- Reading the form ---------------------------------------------------------------------------------------
+# --- The form -----------------------------------------------------------------------------------------------
 
 
-def _compact(values: dict) -> tuple[dict, dict]:
-    """Renumber list rows so that filled rows are 0, 1, 2 … (blank rows dropped); return values and row counts."""
-    rows: dict[str, dict[int, dict]] = {section: {} for section in LIST_SECTIONS}
-    flat = {}
-    for name, value in values.items():
-        match = _ROW_FIELD.match(name)
-        if match and match.group(1) in rows:
-            rows[match.group(1)].setdefault(int(match.group(2)), {})[match.group(3)] = value
-        else:
-            flat[name] = value
-    counts = {}
-    for section, by_index in rows.items():
-        filled = [by_index[i] for i in sorted(by_index) if any(v.strip() for v in by_index[i].values())]
-        for index, row in enumerate(filled):
-            for leaf, value in row.items():
-                flat[f"{section}.{index}.{leaf}"] = value
-        counts[section] = len(filled)
-    return flat, counts
+def _fields_on_page(state: FormState) -> list[str]:
+    """Return the paths of the fields drawn on the page, in the page's order."""
+    paths, rows = [], state.shown_rows()
+    for section in sections_for(state.sections):
+        for group in section.groups:
+            paths += [f"{group.section}.{i}.{leaf}" for i in rows[group.section] for leaf in group.fields]
+        paths += list(section.fields)
+    return paths
 
 
-def _in_yuan(values: dict, unit: str) -> dict:
-    """Return values with money given in 万元 turned into yuan; text that is not a number is left for the schema."""
-    if unit != "wan":
-        return values
-    converted = dict(values)
-    for name, value in values.items():
-        text = value.strip().replace(",", "")
-        if kind_of(name) == "money" and _PLAIN_NUMBER.match(text):
-            converted[name] = format((Decimal(text) * 10000).normalize(), "f")
-    return converted
+def _open_to(section) -> list[str]:
+    """Return the kinds of applicant a section's clauses are open to (all three when none is named)."""
+    kinds = set()
+    for clause_id in section.clauses:
+        clause = _engine().rulebook.by_id[clause_id]
+        named = [c for c in clause.conditions if c.field == "company.entity_type"]
+        for condition in named:
+            kinds |= set(condition.value if isinstance(condition.value, list | tuple) else [condition.value])
+        if not named:
+            kinds |= set(ENTITY_TYPES)
+    return [kind for kind in ENTITY_TYPES if kind in kinds]
 
 
-def _read_form():
-    """Return (values, row counts, unit, action) from the posted form."""
-    form = request.form
-    values = {name: form.get(name, "") for name in form if name not in _CONTROL_FIELDS and not name.startswith("rows.")}
-    values, counts = _compact(values)
-    unit = form.get("unit") if form.get("unit") in UNITS else "yuan"
-    return values, counts, unit, form.get("action", "save")
-
-
-def _form_page(values, counts, unit, errors=None, status=200, assessment=None):
+def _form_page(state: FormState, assessment=None, errors=None, status=200):
     lang = page_language()
-    shown_rows = {section: max(counts.get(section, 0), 1) for section in LIST_SECTIONS}
-    rulebook = _engine().rulebook
+    fields = _fields_on_page(state)
+    shown = page_errors(errors or {}, state.values, fields, lang)
     return render_template(
-        "firm/form.html", sections=SECTIONS, values=values, rows=shown_rows, unit=unit, errors=errors or {},
-        kind_of=kind_of, clauses=rulebook.by_id, lang=lang, assessment=assessment,
-    ), status
+        "firm/form.html", state=state, sections=sections_for(state.sections), rows=state.shown_rows(),
+        hidden=[section for section in SECTIONS if section.key not in state.sections and section.key != "company"],
+        values=state.values, unit=state.unit, errors=shown, echo=echo(state), kind_of=kind_of,
+        example_for=example_for, is_required=is_required, clauses=_engine().rulebook.by_id, lang=lang,
+        assessment=assessment), status
 
 
-def _handle_post(assessment=None):
-    values, counts, unit, action = _read_form()
-    if action.startswith("add:") and action[4:] in LIST_SECTIONS:
-        counts[action[4:]] += 1
-        return _form_page(values, {s: c for s, c in counts.items()}, unit, assessment=assessment)
-    if action.startswith("remove:"):
-        _, section, index = (action.split(":") + ["", ""])[:3]
-        if section in LIST_SECTIONS and index.isdigit():
-            values = {k: v for k, v in values.items() if not k.startswith(f"{section}.{index}.")}
-            values, counts = _compact(values)
-        return _form_page(values, counts, unit, assessment=assessment)
-    try:
-        profile = load_profile(unflatten(_in_yuan(values, unit)))
-    except ProfileError as error:
-        return _form_page(values, counts, unit, render_errors(error.errors, page_language()), 400, assessment)
+def _check_page(state: FormState, assessment, tenfold, status=200, unconfirmed=False):
+    lang = page_language()
+    return render_template(
+        "firm/check.html", state=state, sections=sections_for(state.sections), rows=state.shown_rows(),
+        values=state.values, unit=state.unit, echo=echo(state), kind_of=kind_of, lang=lang, assessment=assessment,
+        tenfold=tenfold, unconfirmed=unconfirmed), status
+
+
+def _save(state: FormState, profile: dict, assessment):
     db = get_db()
     if assessment is None:
         saved = assessments.create(db, profile, _engine(), _secret())
     else:
         saved = assessments.revise(db, assessment["token"], profile, _engine(), _secret())
+    typed = {path: value.strip() for path, value in state.values.items() if kind_of(path) == "money" and value.strip()}
+    entries.save(db, saved["id"], saved["revision"], state.unit, typed, state.sections)
     return redirect(url_for("firm.result_page", token=saved["token"]), code=303)
+
+
+def _handle_post(assessment=None):
+    """Act on the form: add or remove a row, show a section, go back, check the answers, or save them."""
+    state, action = read_form(request.form)
+    verb, _, argument = action.partition(":")
+    if verb == "add" and argument in LIST_SECTIONS:
+        state.add_row(argument)
+        return _form_page(state, assessment)
+    if verb == "remove":
+        group, _, index = argument.partition(":")
+        if group in LIST_SECTIONS and index.isdigit():
+            state.remove_row(group, int(index))
+        return _form_page(state, assessment)
+    if verb == "show":
+        state.show(argument)
+        return _form_page(state, assessment)
+    if verb == "back":
+        return _form_page(state, assessment)
+    checked = state.compacted()
+    data, _, errors = profile_data(checked)
+    try:
+        profile = load_profile(data)
+    except ProfileError as error:
+        errors = {**error.errors, **errors}
+    if errors:
+        return _form_page(checked, assessment, errors, 400)
+    previous = assessment["profile"] if assessment else None
+    tenfold = changes.tenfold(previous, _stored(profile), page_language()) if previous else []
+    if verb == "save":
+        if tenfold and not request.form.get("confirm_tenfold"):
+            return _check_page(checked, assessment, tenfold, 400, unconfirmed=True)
+        return _save(checked, profile, assessment)
+    return _check_page(checked, assessment, tenfold)
+
+
+def _stored(profile: dict) -> dict:
+    from ..schemas import dump_profile
+    return dump_profile(profile)
+
+
+def _screened(args) -> FormState:
+    """Return the form's first state from the screening answers: the kind of applicant, the topics, the unit."""
+    topics = args.getlist("topic")
+    keys = SECTION_KEYS if "all" in topics else [key for key in SECTION_KEYS if key in topics or key == "company"]
+    state = FormState(unit=args.get("unit") if args.get("unit") in UNITS else "yuan")
+    for key in keys:
+        state.show(key)
+    if args.get("kind") in ENTITY_TYPES:
+        state.values["company.entity_type"] = args["kind"]
+    return state
 
 
 # --- Pages --------------------------------------------------------------------------------------------------
@@ -117,10 +141,13 @@ def _handle_post(assessment=None):
 @bp.route("/", methods=["GET", "POST"])
 @limiter.limit("RATELIMIT_EVALUATE")
 def form_page():
-    """The self-assessment form (empty), and saving it as a new assessment."""
+    """The screening questions, then the self-assessment form with the sections they chose; saving it."""
     if request.method == "POST":
         return _handle_post()
-    return _form_page({}, {}, "yuan")
+    if not any(key in request.args for key in ("topic", "kind", "unit")):
+        sections = [(section, _open_to(section)) for section in SECTIONS if section.key != "company"]
+        return render_template("firm/start.html", sections=sections, lang=page_language())
+    return _form_page(_screened(request.args))
 
 
 def _saved_or_404(token, revision=None):
@@ -132,11 +159,20 @@ def _saved_or_404(token, revision=None):
 
 @bp.post("/a/<token>/submit")
 def submit(token):
-    """Submit the assessment for review by an officer; it can no longer be edited."""
+    """Submit the assessment for review by an officer; it can no longer be edited. An address given is told."""
     from .. import review
 
     saved = _saved_or_404(token)
-    review.submit(get_db(), saved, actor="firm")
+    address = request.form.get("email", "").strip()
+    if address and not notify.valid_address(address):
+        return _result_page(saved, email_error=True, email=address[:254], status=400)
+    db = get_db()
+    was_draft = saved["status"] == "draft"
+    if address and was_draft:
+        notify.remember(db, saved, address, page_language())
+    review.submit(db, saved, actor="firm")
+    if was_draft:
+        notify.submitted(db, _saved_or_404(token))
     return redirect(url_for("firm.result_page", token=token), code=303)
 
 
@@ -148,16 +184,53 @@ def edit_page(token):
         return render_template("firm/locked.html", saved=saved), 409
     if request.method == "POST":
         return _handle_post(saved)
-    values, counts = _compact(flatten(saved["profile"]))
-    return _form_page(values, counts, "yuan", assessment=saved)
+    entry = entries.load(get_db(), saved["id"], saved["revision"])
+    values, unit = entries.reopen(saved["profile"], entry)
+    state = FormState(values=values, unit=unit)
+    for path in values:
+        state.show(_section_of(path))
+    for key in (entry or {}).get("sections", []):
+        state.show(key)
+    state.rows = {group: sorted({int(p.split(".")[1]) for p in values if p.startswith(group + ".")}) or [0]
+                  for group in LIST_SECTIONS}
+    return _form_page(state, assessment=saved)
+
+
+def _section_of(path: str) -> str:
+    for section in SECTIONS:
+        if path in section.fields or any(path.startswith(group.section + ".") for group in section.groups):
+            return section.key
+    return "company"
+
+
+def _result_page(saved, email_error=False, email="", status=200):
+    lang = page_language()
+    return render_template("firm/result.html", saved=saved, result=saved["result"][lang], lang=lang,
+                           filing=filing.firm_view(get_db(), saved, lang), email_error=email_error, email=email,
+                           mail=notify.configured()), status
 
 
 @bp.get("/a/<token>")
 def result_page(token):
-    """The saved result of an assessment (the latest revision, or ?revision=N)."""
-    saved = _saved_or_404(token, request.args.get("revision", type=int))
+    """The saved result of an assessment (the latest revision, or ?revision=N), with where the filing stands."""
+    return _result_page(_saved_or_404(token, request.args.get("revision", type=int)))
+
+
+@bp.get("/a/<token>/decision.pdf")
+def decision_pdf(token):
+    """The officer's decision as a PDF, for the firm."""
+    from ..pdf import render_decision
+    from ..review import comparison, get_review
+
+    saved = _saved_or_404(token)
+    current = get_review(get_db(), saved["id"])
+    if current is None or not current["final_decision"] or saved["status"] not in filing.DECIDED:
+        abort(404)
     lang = page_language()
-    return render_template("firm/result.html", saved=saved, result=saved["result"][lang], lang=lang)
+    rows = comparison(saved["result"][lang], current[f"verified_{lang}"])
+    pdf = render_decision(saved, current, rows, lang)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{saved["reference"]}-decision-{lang}.pdf"'})
 
 
 @bp.get("/a/<token>/estimate.pdf")

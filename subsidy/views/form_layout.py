@@ -1,7 +1,9 @@
-"""The firm's form: its sections by clause family, and the fields each asks (only what the clauses need)."""
+"""The firm's form: its sections by clause family, the fields each asks (only what the clauses need), which
+are required, and an example for every field."""
 
 from dataclasses import dataclass, field
 
+from ..paths import ROW_TITLES
 from ..schemas import field_kinds
 
 
@@ -36,7 +38,7 @@ SECTIONS = (
              "¥20M for basic core technology projects recommended by the expert committee."),
             ("rd_subsidy", "major_project_referral", "natural_science_fund_referral"),
             ("referrals.national_or_provincial_major_project", "referrals.frontier_basic_research"),
-            (Group("rd_projects", ("研发项目", "R&D project"),
+            (Group("rd_projects", ROW_TITLES["rd_projects"],
                    ("name", "in_city_ai_special", "expert_recommended_core_tech", "rd_investment")),)),
     Section("labs", ("基础研究平台（第二条）", "Basic research platforms (clause 二)"),
             ("新创建人工智能方向的国家重点实验室，每个资助 3000 万元。", "A newly founded national key laboratory in AI: ¥30M each."),
@@ -49,9 +51,9 @@ SECTIONS = (
              "Accredited third-party testing: 30 % of the fees (up to ¥3M)."),
             ("service_platform_subsidy", "common_platform_subsidy", "testing_subsidy"),
             ("testing.fees", "testing.provider_accredited"),
-            (Group("service_platforms", ("科技创新服务平台", "Innovation service platform"),
+            (Group("service_platforms", ROW_TITLES["service_platforms"],
                    ("name", "actual_investment", "hw_sw_investment", "good_service_results")),
-             Group("common_tech_platforms", ("共性技术研发平台", "Common-technology R&D platform"),
+             Group("common_tech_platforms", ROW_TITLES["common_tech_platforms"],
                    ("name", "new_equipment_total")))),
     Section("products", ("产品在地应用（第四条）", "Local use of AI products (clause 四)"),
             ("首台套、软件产品、自主芯片或模组，按其他专项政策支持。",
@@ -62,7 +64,7 @@ SECTIONS = (
              "Selected demonstration scenarios may get up to 20 % of total investment: up to ¥3M at ¥15M or less, "
              "up to ¥10M above."),
             ("scenario_subsidy",), (),
-            (Group("scenario_projects", ("应用场景项目", "Scenario project"),
+            (Group("scenario_projects", ROW_TITLES["scenario_projects"],
                    ("name", "selected_as_demo", "total_investment")),)),
     Section("growth", ("企业发展与金融支撑（第六、七条）", "Enterprise growth and finance (clauses 六 and 七)"),
             ("加大研发投入、上规模和技术改造投入按“新制造业计划”政策支持；初创企业的股权投资和企业上市、并购重组、发行债券另有基金和“凤凰行动”计划支持。",
@@ -92,11 +94,58 @@ SECTIONS = (
 )
 
 LIST_SECTIONS = tuple(group.section for section in SECTIONS for group in section.groups)
+SECTION_KEYS = tuple(section.key for section in SECTIONS)
+# What the schema refuses to go without: the company's facts, and a name for every row of a list.
+REQUIRED = {"company.name", "company.credit_code", "company.entity_type", "company.registered_in_hangzhou",
+            "company.is_ai_enterprise", "name"}
+
+# An example for every field (by path, or by the leaf name of a list's field), in Chinese and English.
+EXAMPLES = {
+    "company.name": ("例如：杭州示例智能科技有限公司", "e.g. 杭州示例智能科技有限公司, as on the business licence"),
+    "company.credit_code": ("18 位，例如：91330106MA2H3K7Q1F", "18 characters, e.g. 91330106MA2H3K7Q1F"),
+    "company.entity_type": ("例如：企业（公司选“企业”）", "e.g. Enterprise (a company is an enterprise)"),
+    "company.registered_in_hangzhou": ("例如：是（营业执照登记机关在杭州市）", "e.g. Yes (registered with a Hangzhou authority)"),
+    "company.is_ai_enterprise": ("例如：是（主营人工智能产品或服务）", "e.g. Yes (AI products or services are its main business)"),
+    "name": ("例如：工业缺陷检测大模型", "e.g. Industrial defect detection model"),
+    "in_city_ai_special": ("例如：是（已列入市重大科技创新计划人工智能专项）", "e.g. Yes (listed in the city's AI special programme)"),
+    "expert_recommended_core_tech": ("例如：否（未经专家委员会审定推荐）", "e.g. No (not recommended by the expert committee)"),
+    "good_service_results": ("例如：是（有服务企业的合同或证明）", "e.g. Yes (contracts or letters from firms served)"),
+    "selected_as_demo": ("例如：是（已入选示范应用场景）", "e.g. Yes (selected as a demonstration scenario)"),
+    "testing.provider_accredited": ("例如：是（测试机构具有 CMA/CNAS 资质）", "e.g. Yes (the lab is CMA/CNAS accredited)"),
+    "new_national_key_labs": ("例如：1（本政策期内新创建的个数）", "e.g. 1 (founded during the policy period)"),
+    "talent_team": ("例如：省级", "e.g. Provincial"),
+    "incubator.certified": ("例如：是（经认定的孵化器或众创空间）", "e.g. Yes (a certified incubator or maker space)"),
+    "incubator.incubated_total": ("例如：20", "e.g. 20"),
+    "incubator.incubated_ai": ("例如：13（不超过在孵企业总数）", "e.g. 13 (no more than the firms incubated)"),
+    "standards.international": ("例如：1（主导制定并已发布）", "e.g. 1 (led and published)"),
+    "standards.national": ("例如：2（主导制定并已发布）", "e.g. 2 (led and published)"),
+}
+MONEY_EXAMPLES = {"yuan": ("例如：1,200,000 或 120万", "e.g. 1,200,000 or 120万 (1.2 million)"),
+                  "wan": ("例如：120（即 120 万元）或 1.2亿", "e.g. 120 (= ¥1.2 million) or 1.2亿")}
+FLAG_EXAMPLE = ("例如：是", "e.g. Yes")
+
+
+def example_for(path: str, unit: str, lang: str) -> str:
+    """Return the example shown under a field, in lang; money examples follow the form's unit."""
+    leaf = path.rsplit(".", 1)[-1]
+    kind = kind_of(path)
+    pair = (MONEY_EXAMPLES[unit if unit in MONEY_EXAMPLES else "yuan"] if kind == "money"
+            else EXAMPLES.get(path) or EXAMPLES.get(leaf) or (FLAG_EXAMPLE if kind == "flag" else ("", "")))
+    return pair[1] if lang == "en" else pair[0]
+
+
+def is_required(path: str) -> bool:
+    return path in REQUIRED or (path.count(".") == 2 and path.rsplit(".", 1)[-1] in REQUIRED)
+
+
+def sections_for(keys) -> list[Section]:
+    """Return the sections with these keys, in the form's order."""
+    return [section for section in SECTIONS if section.key in keys]
 
 
 def kind_of(path: str) -> str:
     """Return the kind of a form field path ("rd_projects.0.rd_investment" → money)."""
     parts = path.split(".")
-    if len(parts) == 3 and parts[1].isdigit():
+    if len(parts) == 3 and (parts[1].isdigit() or parts[1] == "__i__"):  # __i__: the row template's index
         path = f"{parts[0]}[].{parts[2]}"
     return field_kinds().get(path, "text")

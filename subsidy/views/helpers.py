@@ -8,13 +8,14 @@ import datetime
 from ..i18n import page_language
 from ..labels import field_label, heading_label, value_label
 from ..money import format_wan, format_yuan, to_capital
+from ..numerals import to_int
+from ..paths import describe
 from ..schemas import ENTITY_TYPES, TALENT_TEAMS
 from ..urls import public_url
 from .charts import rate_chart
-from .form_layout import SECTIONS, kind_of
+from .form_layout import SECTIONS, example_for, kind_of
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
-NUMERALS = "一二三四五六七八九"
 
 STATUSES = {"draft": ("草稿", "draft"), "submitted": ("已提交", "submitted"),
             "under_review": ("审核中", "under review"), "approved": ("已批准", "approved"),
@@ -37,6 +38,41 @@ FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not 
          "no_review": ("请先核实并重新计算，再作出决定。", "Verify and recompute before deciding.")}
 
 
+# Why a decision was refused (review.decision_problems), said to the officer.
+PROBLEMS = {
+    "pending_fact": ("{clause}：自行申报的“{fact}”仍为待确认。请先确认或不予确认，保存并重新计算后再作决定。",
+                     "{clause}: the self-declared fact “{fact}” is still pending. Confirm it or refuse it, save and recompute, then decide."),
+    "approve_not_eligible": ("{clause}：核实后的结果为“{status}”，不能同意。请选择“不同意”，或先更正核实值。",
+                             "{clause}: the verified result is “{status}”, which cannot be approved. Choose “reject”, or correct the verified values first."),
+    "approve_without_evidence": ("{clause}：尚未勾选“已核对证据”，不能同意。请核对证据、勾选并保存后再作决定。",
+                                 "{clause}: its evidence is not ticked as checked, so it cannot be approved. Check the evidence, tick it and save first."),
+    "final_missing": ("请选择最终决定。", "Choose the final decision."),
+    "final_disagrees": ("最终决定“{final}”与各条款的决定不一致（同意 {approved} 条，不同意 {rejected} 条），应为“{expected}”。"
+                        "批准：作出决定的条款全部同意；部分批准：有同意也有不同意；不予批准：没有同意的条款。",
+                        "The final decision “{final}” does not agree with the clause decisions ({approved} approved, {rejected} "
+                        "rejected): it should be “{expected}”. Approved: every decided clause approved; partly approved: some "
+                        "approved and some rejected; rejected: none approved."),
+}
+
+
+def problem_text(problem: dict, clauses: dict, names: dict) -> str:
+    """Return why a decision was refused, in the page's language; clauses maps clause id → claimed clause."""
+    lang = page_language()
+    params = dict(problem)
+    clause = clauses.get(problem.get("clause"))
+    if clause:
+        params["clause"] = f"{clause_label(clause['citation']['clause'])} {clause['title']}"
+    if "path" in problem:
+        params["fact"] = describe(problem["path"], names, lang)
+    if "status" in problem:
+        from ..messages import text
+        params["status"] = text(f"status_{problem['status']}", lang)
+    for key in ("final", "expected"):
+        if key in problem:
+            params[key] = _pick(STATUSES[problem[key]])
+    return _pick(PROBLEMS[problem["code"]]).format(**params)
+
+
 def _pick(pair):
     return pair[1] if page_language() == "en" else pair[0]
 
@@ -45,10 +81,7 @@ def clause_label(numeral: str) -> str:
     """第一条 in Chinese, Clause 1 in English (一 reads as a dash to an English reader)."""
     if page_language() != "en":
         return f"第{numeral}条"
-    value = 0
-    for ch in numeral:
-        value = value * 10 if ch == "十" and value else (10 if ch == "十" else value + NUMERALS.index(ch) + 1)
-    return f"Clause {value}"
+    return f"Clause {to_int(numeral)}"
 
 
 def colon() -> str:
@@ -119,7 +152,7 @@ def register(app):
         actor_label=lambda actor: _pick(ACTORS.get(actor, (actor, actor))),
         flash_text=lambda code: _pick(FLASH.get(code, (code, code))),
         clause_label=clause_label, colon=colon, paren=paren, local_time=local_time, shown_value=shown_value,
-        verify_rows=verify_rows, field_context=field_context, choices_for=choices_for,
+        verify_rows=verify_rows, field_context=field_context, problem_text=problem_text, describe=describe, choices_for=choices_for, example_for=example_for,
         field_label=field_label, heading_label=heading_label, value_label=value_label,
         pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
         yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart, public_url=public_url,

@@ -3,21 +3,21 @@
 Everything here needs a logged-in officer: pages redirect to /login, the JSON API answers 401.
 """
 
-
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import assessments, review
+from .. import assessments, notify, review
 from ..assessments import audit
 from ..db import get_db
 from ..errors import ProfileError
 from ..flat import flatten
 from ..i18n import page_language
+from ..paths import row_names
 from ..schemas import render_errors
 from ..security import limiter
 from ..users import authenticate
-from .form_layout import SECTIONS, kind_of
+from .form_layout import kind_of
+from .review_groups import groups
 
 bp = Blueprint("officer", __name__)
 PAGE_SIZE = 20
@@ -77,9 +77,12 @@ def _queue_rows(db, status, query, sort, order, page):
     base = f"""FROM assessments a JOIN revisions r ON r.assessment_id = a.id AND r.revision = a.latest_revision
                WHERE {' AND '.join(where)}"""
     total = db.execute(f"SELECT count(*) {base}", params).fetchone()[0]
+    # Other filings under the same credit code: the same firm filing twice, or a code typed for another firm.
     rows = list(db.query(
         f"""SELECT a.reference, a.company_name, a.credit_code, a.status, a.updated_at, a.latest_revision,
-                   r.total_fen, r.total_exact_fen, r.total_up_to_fen {base}
+                   r.total_fen, r.total_exact_fen, r.total_up_to_fen,
+                   (SELECT count(*) FROM assessments o WHERE o.credit_code = a.credit_code AND o.id != a.id
+                    AND o.status != 'draft') AS same_credit_code {base}
             ORDER BY {column} {direction}, a.id {direction} LIMIT ? OFFSET ?""",
         params + [PAGE_SIZE, (page - 1) * PAGE_SIZE]))
     return rows, total
@@ -121,7 +124,13 @@ def _filing(reference):
     return saved
 
 
-def _review_page(saved, errors=None, status=200, overrides=None):
+def _same_credit_code(db, saved) -> list[dict]:
+    return list(db.query("SELECT reference, company_name, status FROM assessments WHERE credit_code = ? AND id != ? "
+                         "AND status != 'draft' ORDER BY id", [saved["credit_code"], saved["id"]]))
+
+
+def _review_page(saved, errors=None, status=200, posted=None, problems=None):
+    """Draw the review page; posted carries what the officer sent back when it was refused, so nothing is lost."""
     db = get_db()
     lang = page_language()
     current = review.get_review(db, saved["id"])
@@ -129,20 +138,24 @@ def _review_page(saved, errors=None, status=200, overrides=None):
     claimed = saved["result"][lang]
     rows = review.comparison(claimed, verified)
     log = list(db.table("audit_log").rows_where("assessment_id = ?", [saved["id"]], order_by="id"))
-    overrides = overrides if overrides is not None else (current["overrides"] if current else {})
-    # One confirmation per fact: the applicant's own facts (an AI enterprise) are asked by several clauses.
-    asked = {}
-    for clause in claimed["clauses"]:
-        for item in clause["items"]:
-            for path in item.get("to_confirm", []):
-                asked.setdefault(path, (path, item["name"], clause["title"]))
-    confirmations = list(asked.values())
+    stored = {"overrides": current["overrides"] if current else {},
+              "evidence": current["evidence"] if current else {},
+              "confirmations": current["confirmations"] if current else {},
+              "decisions": current["clause_decisions"] if current else {}, "final": "", "final_note": ""}
+    shown = {**stored, **(posted or {})}
+    facts = review.self_declared(saved["result"]["zh"])
+    for clause_id, paths in review.self_declared(current["verified_zh"] if current else None).items():
+        facts[clause_id] = list(dict.fromkeys(facts.get(clause_id, []) + paths))
+    pending = review.pending_facts(saved["result"]["zh"], current["verified_zh"] if current else None,
+                                   stored["confirmations"])
     return render_template(
         "officer/review.html", saved=saved, claimed=claimed, verified=verified, rows=rows, review=current,
-        overrides=overrides, claimed_flat=flatten(saved["profile"]), confirmations=confirmations, log=log,
-        confirm_paths={path for path, _, _ in confirmations},
-        errors=errors or {}, lang=lang, sections=SECTIONS, kind_of=kind_of,
-        decisions=review.CLAUSE_DECISIONS, finals=review.FINAL_DECISIONS), status
+        shown=shown, claimed_flat=flatten(saved["profile"]), log=log, pending=pending,
+        pending_any={path for paths in pending.values() for path in paths},
+        names=row_names(flatten(saved["profile"])), claimed_by_id={c["id"]: c for c in claimed["clauses"]},
+        groups=groups(saved, claimed, verified, _engine().rulebook, facts),
+        same_code=_same_credit_code(db, saved), errors=errors or {}, problems=problems or [], lang=lang,
+        kind_of=kind_of, decisions=review.CLAUSE_DECISIONS, finals=review.FINAL_DECISIONS), status
 
 
 @bp.get("/officer/a/<reference>")
@@ -152,27 +165,35 @@ def review_page(reference):
     return _review_page(_filing(reference))
 
 
-@bp.post("/officer/a/<reference>/review")
-@login_required
-def review_update(reference):
-    """Save verified values, confirmations and evidence; the engine recomputes the verified result."""
-    saved = _filing(reference)
-    claimed = flatten(saved["profile"])
-    overrides = {}
-    for name, value in request.form.items():
+def _posted_review(form, claimed: dict) -> dict:
+    """Read the review form: verified values that differ from the claim, answers on self-declared facts, ticks."""
+    overrides, confirmations = {}, {}
+    for name, value in form.items():
         if name.startswith("verified."):
             path = name[len("verified."):]
             if value.strip() and value.strip() != claimed.get(path, ""):
                 overrides[path] = value.strip()
         elif name.startswith("confirm."):
             path = name[len("confirm."):]
-            if value in ("true", "false") and value != claimed.get(path):
-                overrides[path] = value
-    evidence = {name[len("evidence."):]: True for name in request.form if name.startswith("evidence.")}
+            if value in ("true", "false"):
+                confirmations[path] = value
+                if value != claimed.get(path):
+                    overrides[path] = value
+    evidence = {name[len("evidence."):]: True for name in form if name.startswith("evidence.")}
+    return {"overrides": overrides, "confirmations": confirmations, "evidence": evidence}
+
+
+@bp.post("/officer/a/<reference>/review")
+@login_required
+def review_update(reference):
+    """Save verified values, confirmations and evidence; the engine recomputes the verified result."""
+    saved = _filing(reference)
+    posted = _posted_review(request.form, flatten(saved["profile"]))
     try:
-        review.update_review(get_db(), saved, saved["profile"], overrides, evidence, current_user.username, _engine())
+        review.update_review(get_db(), saved, saved["profile"], posted["overrides"], posted["evidence"],
+                             current_user.username, _engine(), confirmations=posted["confirmations"])
     except ProfileError as error:
-        return _review_page(saved, render_errors(error.errors, page_language()), 400, overrides)
+        return _review_page(saved, render_errors(error.errors, page_language()), 400, posted)
     except review.ReviewError as error:
         flash(error.code)
         return redirect(url_for("officer.review_page", reference=reference), code=303)
@@ -182,7 +203,8 @@ def review_update(reference):
 @bp.post("/officer/a/<reference>/decide")
 @login_required
 def decide(reference):
-    """Record a decision and note per clause, and the final decision."""
+    """Record a decision and note per clause, and the final decision, unless they disagree or rest on a pending
+    fact: then the page comes back with every choice as sent and the reasons it was refused."""
     saved = _filing(reference)
     decisions = {}
     for clause in saved["result"]["zh"]["clauses"]:
@@ -190,11 +212,17 @@ def decide(reference):
         note = request.form.get(f"note.{clause['id']}", "").strip()[:500]
         if choice in review.CLAUSE_DECISIONS or note:
             decisions[clause["id"]] = {"decision": choice, "note": note}
+    final, final_note = request.form.get("final", ""), request.form.get("final_note", "").strip()[:2000]
+    db = get_db()
     try:
-        review.decide(get_db(), saved, decisions, request.form.get("final", ""),
-                      request.form.get("final_note", "").strip()[:2000], current_user.username)
+        review.decide(db, saved, decisions, final, final_note, current_user.username)
+    except review.DecisionRefused as refused:
+        posted = {"decisions": decisions, "final": final, "final_note": final_note}
+        return _review_page(saved, status=400, posted=posted, problems=refused.problems)
     except review.ReviewError as error:
         flash(error.code)
+        return redirect(url_for("officer.review_page", reference=reference), code=303)
+    notify.decided(db, assessments.load(db, saved["token"]))
     return redirect(url_for("officer.review_page", reference=reference), code=303)
 
 

@@ -3,9 +3,10 @@
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import screening
+from .. import screening, screening_results
 from ..assessments import audit
 from ..db import get_db
+from ..exports import csv_bytes, xlsx_bytes
 from ..flat import template_columns
 from ..i18n import page_language
 
@@ -50,7 +51,9 @@ def job(token):
     """The job's progress; each visit evaluates the next chunk, so a reload carries on where it was."""
     found = _advanced_job(token)
     errors = screening.error_rows(get_db(), found) if found["errors"] else []
-    return render_template("officer/batch_job.html", job=found, error_rows=errors)
+    summary = screening_results.summary(get_db(), found) if found["status"] == "done" else None
+    return render_template("officer/batch_job.html", job=found, error_rows=errors, summary=summary,
+                           clauses=current_app.extensions["subsidy.engine"].rulebook.clauses, lang=page_language())
 
 
 @bp.post("/<token>/step")
@@ -62,20 +65,30 @@ def step(token):
             "errors": found["errors"]}
 
 
+ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
+
+
 @bp.get("/<token>/results.<fmt>")
 @login_required
 def results(token, fmt):
-    """The results as CSV or XLSX: one row per input row, a status and an amount column per clause."""
+    """The results as CSV or XLSX: one row per input row, headers in the page's language, money in 元, statuses in
+    words, then the machine columns (fen, codes); ?encoding=gb18030 gives a CSV that Excel in Chinese opens."""
     found = screening.get_job(get_db(), token)
     if found is None or fmt not in ("csv", "xlsx"):
         abort(404)
     if found["status"] != "done":
         return redirect(url_for("officer_batch.job", token=token), code=303)
-    clause_ids = current_app.extensions["subsidy.engine"].rulebook.clause_ids
-    columns, rows = screening.result_rows(get_db(), found, clause_ids)
-    audit(get_db(), current_user.username, "batch_export", after={"job": token, "format": fmt})
-    body = screening.to_csv(columns, rows) if fmt == "csv" else screening.to_xlsx(columns, rows)
-    mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    lang = page_language()
+    columns, headers = screening_results.columns(current_app.extensions["subsidy.engine"].rulebook, lang)
+    rows = screening_results.rows(get_db(), found, lang)
+    encoding = ENCODINGS.get(request.args.get("encoding", "utf-8"), "utf-8-sig")
+    audit(get_db(), current_user.username, "batch_export", after={"job": token, "format": fmt, "encoding": encoding})
+    if fmt == "csv":
+        body = csv_bytes(columns, rows, headers=headers, encoding=encoding)
+    else:
+        body = xlsx_bytes([("results", columns, rows)], headers={"results": headers})
+    mimetype = (f"text/csv; charset={'gb18030' if encoding == 'gb18030' else 'utf-8'}" if fmt == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="screening-{token[:8]}.{fmt}"'})
 

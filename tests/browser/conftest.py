@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.axe import Auditor, describe
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -60,8 +62,41 @@ def live_db(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser-db") / "subsidy.sqlite3"
 
 
+class Mailbox:
+    """What the tests' SMTP server was given: (recipients, message) pairs."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=email.policy.default)))
+        return "250 OK"
+
+    def wait_for(self, count: int, seconds: float = 10) -> list:
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
 @pytest.fixture(scope="session")
-def live_server(live_db):
+def mailbox():
+    """A real SMTP server (aiosmtpd) on a free port, which the live server sends the firm's emails to."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db, mailbox):
     """Start `gunicorn -c gunicorn.conf.py tests.browser.server:app` on a free port; yield its base URL."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not gunicorn.exists():
@@ -77,6 +112,7 @@ def live_server(live_db):
         "SUBSIDY_TEST_DB": str(live_db),
         "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16),
         "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16),
+        "SUBSIDY_TEST_SMTP_PORT": str(mailbox.port),
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -127,6 +163,25 @@ def officer_account(live_server, live_db) -> dict:
 
 
 @pytest.fixture(scope="session")
+def officer_state(browser, live_server, officer_account):
+    """The cookies of one logged-in officer session, logged in once through the login page for all the tests
+    that do not test logging in (the login form is rate limited per address)."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#f-username", officer_account["username"])
+        page.fill("#f-password", officer_account["password"])
+        with page.expect_response(lambda response: response.request.method == "POST") as posted:
+            page.get_by_role("button", name="登录").click()
+        assert posted.value.status == 303, posted.value.status
+        page.wait_for_url(re.compile(r"/officer/$"))
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Chromium (the Debian package; Playwright cannot download its own here), driven by the sync API."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and not shutil.which(CHROMIUM):
@@ -155,10 +210,13 @@ def new_context(browser, live_server, request):
 
     At the end of the test every open page is saved as a full-page screenshot: the page opened last as
     <test name>.png, earlier ones as <test name>-<n>.png. A console error or an uncaught script error on any page
-    (a Content-Security-Policy violation, a missing asset) fails the test at teardown.
+    (a Content-Security-Policy violation, a missing asset) fails the test at teardown, and so does a critical or
+    serious axe-core violation on any document the test opened (tests/browser/axe.py).
     """
     contexts = []
     problems = []
+    unscripted = []
+    auditor = Auditor()
 
     def on_console(page, message):
         if message.type != "error":
@@ -183,13 +241,23 @@ def new_context(browser, live_server, request):
         context = browser.new_context(**settings)
         context.set_default_timeout(10_000)
         context.on("page", watch)
+        if settings.get("java_script_enabled", True):
+            auditor.watch(context)
+        else:
+            unscripted.append(context)
         contexts.append(context)
         return context
 
     yield make
 
     pages = [page for context in contexts for page in context.pages if not page.is_closed()]
+    for page in pages:
+        if page.context in unscripted:
+            auditor.audit_without_script(page, browser)
+        else:
+            auditor.audit(page, "at the end of the test")
     name = _screenshot_name(request.node.name)
+    auditor.report(ARTIFACTS / "axe" / f"{name}.json")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for number, page in enumerate(pages, start=1):
         target = ARTIFACTS / (f"{name}.png" if number == len(pages) else f"{name}-{number}.png")
@@ -201,12 +269,20 @@ def new_context(browser, live_server, request):
         context.close()
     if problems:
         pytest.fail("the browser reported errors:\n" + "\n".join(problems))
+    if auditor.failures():
+        pytest.fail("axe-core found critical or serious accessibility violations:\n" + describe(auditor.failures()))
 
 
 @pytest.fixture
 def page(new_context):
     """A page in a fresh desktop context (1280×900, Accept-Language zh-CN)."""
     return new_context().new_page()
+
+
+@pytest.fixture
+def no_script_phone_page(new_context):
+    """A 360 px phone page without JavaScript."""
+    return new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False).new_page()
 
 
 @pytest.fixture

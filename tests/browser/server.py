@@ -19,4 +19,7 @@ app = create_app({
     "VERIFY_SECRET": os.environ.get("SUBSIDY_TEST_VERIFY_SECRET") or secrets.token_hex(16),
     # 0 makes a batch job advance one slice of rows per request, so the tests see it part-way and reload it.
     "BATCH_CHUNK_SECONDS": float(os.environ.get("SUBSIDY_TEST_CHUNK_SECONDS", "0")),
+    # The tests' own SMTP server (aiosmtpd, conftest.py: mailbox), so the firm's emails can be read.
+    **({"MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": int(os.environ["SUBSIDY_TEST_SMTP_PORT"]),
+        "MAIL_FROM": "subsidy@example.gov.cn"} if os.environ.get("SUBSIDY_TEST_SMTP_PORT") else {}),
 })

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 EXAMPLE = json.loads((Path(__file__).parents[1] / "data" / "contract_example.json").read_text(encoding="utf-8"))
 COMPANY = EXAMPLE["company"]
 PROJECT = EXAMPLE["rd_projects"][0]
-SAVE = "button[name=action][value=save]"
+CHECK = "button.primary[name=action][value=check]"
+SAVE = "button[name=action][value=save] >> nth=0"
 ADD_RD = "button[name=action][value='add:rd_projects']"
 RD_CARD = "#c-rd_subsidy"
 RESULT_URL = re.compile(r"/a/[^/?#]+$")
@@ -44,12 +45,20 @@ def fill_testing(page):
     page.select_option("#f-testing-provider_accredited", _flag(EXAMPLE["testing"]["provider_accredited"]))
 
 
-def submit(page, button=SAVE):
-    """Press a submit button; return the response to the POST (303 on save, 400 on errors, 200 on add)."""
+def submit(page, button=CHECK):
+    """Press a submit button; return the response to the POST (200 on check or add, 400 on errors, 303 on save)."""
     with page.expect_response(lambda response: response.request.method == "POST") as posted:
         page.click(button)
     page.wait_for_load_state()
     return posted.value
+
+
+def check_and_save(page):
+    """Check the answers, then save them from the check page; return the response to the save (303)."""
+    checked = submit(page)
+    assert checked.status == 200, checked.status
+    expect(page.locator("h1")).to_contain_text("检查填写内容")
+    return submit(page, SAVE)
 
 
 def fill_example(page, investment="12000000"):
@@ -62,9 +71,9 @@ def fill_example(page, investment="12000000"):
 
 def save_example(page, investment="12000000"):
     """Fill and save the example on a fresh form; return the result page's URL."""
-    page.goto("/")
+    page.goto("/?topic=all")
     fill_example(page, investment)
-    response = submit(page)
+    response = check_and_save(page)
     assert response.status == 303, response.status
     page.wait_for_url(RESULT_URL)
     return page.url
@@ -75,11 +84,11 @@ def grand_total(page) -> str:
 
 
 def test_chinese_form_to_result(page):
-    page.goto("/")
+    page.goto("/?topic=all")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("h1")).to_have_text("企业政策补助自评测算")
     fill_example(page)
-    response = submit(page)
+    response = check_and_save(page)
     assert response.status == 303
     page.wait_for_url(RESULT_URL)
 
@@ -105,7 +114,7 @@ def test_switch_to_english_is_remembered(page):
     assert any(cookie["name"] == "lang" and cookie["value"] == "en" for cookie in page.context.cookies())
 
     # The next page loads without ?lang= stay in English: the form, and the result.
-    page.goto("/")
+    page.goto("/?topic=all")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#s-company legend").first).to_have_text("Company")
     page.goto(url)
@@ -162,7 +171,7 @@ def test_download_pdf_estimate(page):
 
 
 def test_validation_errors_are_shown_and_linked(page):
-    page.goto("/")
+    page.goto("/?topic=all")
     fill_company(page, credit_code="91330106MA2H3K7Q1G")  # the check character should be F
     fill_rd_project(page, 0, PROJECT["name"], "-5")
     response = submit(page)
@@ -172,9 +181,11 @@ def test_validation_errors_are_shown_and_linked(page):
     expect(summary).to_be_visible()
     expect(summary.locator("h2")).to_have_text("有 2 处需要修改")
     field = page.locator("#f-rd_projects-0-rd_investment")
-    expect(page.locator("#f-rd_projects-0-rd_investment-error")).to_have_text("金额必须 ≥ 0。")
+    expect(page.locator("#f-rd_projects-0-rd_investment-error")).to_have_text("项目研发投入不能为负数。")
+    expect(summary.locator("li").nth(1)).to_have_text(f"研发项目 1「{PROJECT['name']}」：项目研发投入不能为负数。")
     expect(field).to_have_attribute("aria-invalid", "true")
-    expect(field).to_have_attribute("aria-describedby", "f-rd_projects-0-rd_investment-error")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\bf-rd_projects-0-rd_investment-error\b"))
+    expect(summary).to_be_focused()  # the summary takes focus
     expect(page.locator("#f-company-credit_code-error")).to_have_text("统一社会信用代码校验位不正确。")
 
     # What the firm typed is kept.
@@ -195,7 +206,7 @@ def test_validation_errors_are_shown_and_linked(page):
 
 def test_add_project_without_javascript(new_context):
     page = new_context(java_script_enabled=False).new_page()
-    page.goto("/")
+    page.goto("/?topic=all")
     assert page.locator("#f-rd_projects-1-name").count() == 0
     fill_company(page)
     fill_rd_project(page, 0, PROJECT["name"], "12000000")
@@ -206,7 +217,7 @@ def test_add_project_without_javascript(new_context):
     expect(page.locator("#f-company-credit_code")).to_have_value(COMPANY["credit_code"])
 
     fill_rd_project(page, 1, "语音大模型", "3000000")
-    response = submit(page)
+    response = check_and_save(page)
     assert response.status == 303
     page.wait_for_url(RESULT_URL)
     items = page.locator(f"{RD_CARD} .items > li")
@@ -223,7 +234,7 @@ def _scroll_width(page) -> int:
 def test_phone_width_has_no_horizontal_scroll(phone_page):
     # First the form with errors (saved as the -1 screenshot): the error summary and messages must fit too.
     form = phone_page
-    form.goto("/")
+    form.goto("/?topic=all")
     assert _scroll_width(form) <= 360, f"form is {_scroll_width(form)} px wide at 360"
     fill_company(form, credit_code="91330106MA2H3K7Q1G")
     fill_rd_project(form, 0, PROJECT["name"], "-5")
@@ -232,16 +243,16 @@ def test_phone_width_has_no_horizontal_scroll(phone_page):
     assert _scroll_width(form) <= 360, f"form with errors is {_scroll_width(form)} px wide at 360"
 
     page = form.context.new_page()
-    page.goto("/")
+    page.goto("/?topic=all")
     fill_example(page)
-    button = page.locator(SAVE)
+    button = page.locator(CHECK)
     button.scroll_into_view_if_needed()
     expect(button).to_be_visible()
     expect(button).to_be_in_viewport()
     box = button.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
     assert box["height"] >= 44, box  # a touch target
-    response = submit(page)
+    response = check_and_save(page)
     assert response.status == 303
     page.wait_for_url(RESULT_URL)
     expect(page.locator(f"{RD_CARD} .amount")).to_have_text("¥2,400,000.00")
@@ -262,7 +273,7 @@ def test_edit_makes_revision_2(page):
     expect(field).to_have_value(re.compile(r"^12000000(\.00)?$"))
     expect(page.locator("#f-company-name")).to_have_value(COMPANY["name"])
     field.fill("20000000")
-    response = submit(page)
+    response = check_and_save(page)
     assert response.status == 303
     page.wait_for_url(RESULT_URL)
     assert page.url == url

@@ -24,7 +24,6 @@ from subsidy.flat import flatten, template_columns
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "data" / "contract_example.json").read_text(encoding="utf-8"))
 CREDIT_CODE = EXAMPLE["company"]["credit_code"]
-CLAIMED_TOTAL = "¥14,620,000.00"
 PHONE = {"width": 360, "height": 740}  # as conftest.phone_page
 QUEUE_URL = re.compile(r"/officer/$")
 LOGIN_URL = re.compile(r"/login(\?.*)?$")
@@ -116,22 +115,6 @@ def _wider_than_page(page, width: int) -> list[str]:
 # --- Fixtures ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def officer_state(browser, live_server, officer_account):
-    """The cookies of one logged-in officer session, logged in once through the login page for all the tests
-    that do not test logging in (the login form is rate limited per address)."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN")
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        response = log_in(page, officer_account["username"], officer_account["password"])
-        assert response.status == 303, response.status
-        page.wait_for_url(QUEUE_URL)
-        return context.storage_state()
-    finally:
-        context.close()
-
-
 @pytest.fixture
 def officer_page(new_context, officer_state):
     """A desktop page in a context already logged in as the officer."""
@@ -177,8 +160,8 @@ def test_login_and_the_queue_with_search_and_status_filter(page, live_server, of
     expect(row).to_have_count(1)
     cells = row.locator("td")
     expect(cells.nth(1)).to_have_text("杭州甲乙智能科技有限公司")
-    expect(cells.nth(2)).to_have_text(CREDIT_CODE)
-    expect(cells.nth(3)).to_have_text(CLAIMED_TOTAL)
+    expect(cells.nth(2)).to_have_text(re.compile(rf"^{CREDIT_CODE}"))  # then, here, the other filings of the code
+    expect(cells.nth(3)).to_have_text("¥10,020,000.00最高 ¥4,600,000.00")  # exact and up-to apart
     expect(cells.nth(4)).to_have_text("已提交")
     expect(queue_row(page, second["reference"])).to_have_count(1)
     expect(queue_row(page, draft["reference"])).to_have_count(0)
@@ -379,23 +362,30 @@ def test_batch_csv_with_bad_rows_progresses_and_downloads(officer_page):
     page = officer_page
     upload_and_finish(page, "firms-302.csv", "text/csv", out.getvalue().encode("utf-8"), total=302, errors=2)
 
-    name, data = download(page, page.get_by_role("link", name="下载结果 CSV"))
+    name, data = download(page, page.get_by_role("link", name="下载结果 CSV", exact=True))
     assert name.endswith(".csv"), name
     results = _csv_rows(data)
     assert len(results) == 302
-    assert [r["line"] for r in results] == [str(n) for n in range(2, 304)]
-    errors = {r["line"]: r for r in results if r["outcome"] == "error"}
+    assert [r["行号"] for r in results] == [str(n) for n in range(2, 304)]
+    errors = {r["行号"]: r for r in results if r["outcome"] == "error"}
     assert set(errors) == bad_lines, sorted(errors)
-    assert errors["7"]["company.name"] == "坏行甲" and "testing.fees" in errors["7"]["errors"]
-    assert errors["202"]["company.name"] == "坏行乙" and "rd_projects.0.rd_investment" in errors["202"]["errors"]
-    assert all(r["outcome"] == "ok" and r["total_fen"].isdigit() for r in results if r["line"] not in bad_lines)
+    assert errors["7"]["企业名称"] == "坏行甲" and "testing.fees" in errors["7"]["错误"]
+    assert errors["202"]["企业名称"] == "坏行乙" and "rd_projects.0.rd_investment" in errors["202"]["错误"]
+    assert all(r["outcome"] == "ok" and r["total_fen"].isdigit() for r in results if r["行号"] not in bad_lines)
+    # Money in yuan with two decimals beside the fen kept for machines.
+    first = results[0]
+    assert first["确定金额合计（元）"] == f"{int(first['total_exact_fen']) // 100}.{int(first['total_exact_fen']) % 100:02d}"
+    # The summary on the page counts the rows.
+    summary = page.locator(".batch-summary")
+    expect(summary).to_contain_text("行数302")  # dt and dd read together
+    expect(summary.locator("table tbody tr")).to_have_count(9)
 
     name, data = download(page, page.get_by_role("link", name="下载结果 XLSX"))
     assert name.endswith(".xlsx"), name
     book_rows = _xlsx_rows(data)
     assert len(book_rows) == 302
     assert [r["outcome"] for r in book_rows] == [r["outcome"] for r in results]
-    assert {str(r["line"]) for r in book_rows if r["outcome"] == "error"} == bad_lines
+    assert {str(r["行号"]) for r in book_rows if r["outcome"] == "error"} == bad_lines
 
 
 def test_batch_xlsx_progresses_and_downloads(officer_page):
@@ -417,8 +407,8 @@ def test_batch_xlsx_progresses_and_downloads(officer_page):
     book_rows = _xlsx_rows(data)
     assert len(book_rows) == 50
     assert [r["outcome"] for r in book_rows] == ["ok"] * 49 + ["error"]
-    assert book_rows[-1]["company.name"] == "坏行丙" and "testing.fees" in book_rows[-1]["errors"]
-    _, data = download(page, page.get_by_role("link", name="下载结果 CSV"))
+    assert book_rows[-1]["企业名称"] == "坏行丙" and "testing.fees" in book_rows[-1]["错误"]
+    _, data = download(page, page.get_by_role("link", name="下载结果 CSV", exact=True))
     assert [r["outcome"] for r in _csv_rows(data)] == ["ok"] * 49 + ["error"]
 
 
