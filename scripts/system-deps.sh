@@ -18,7 +18,7 @@ fi
 if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright
-    poppler-utils     # pdftoppm, to look at PDF pages as pictures
+    poppler-utils     # pdftoppm, to look at PDF pages as pictures; pdfsig, to check their signatures
   )
 fi
 

@@ -233,3 +233,30 @@ def m002_officers(db):
             PRIMARY KEY (job_id, position)
         )""")
     db.execute("CREATE INDEX assessments_by_status ON assessments (status, updated_at)")
+
+
+@migrations()
+def m003_docs_documents(db):
+    """The signed PDFs the service issued, each kept as the exact bytes served, with their SHA-256.
+
+    In the database rather than as files: a backup and a restore carry them with the filings and the audit
+    log they belong to, a write is one transaction with its audit row, and there is one file to keep 0600.
+    An issued document is a record: the database refuses to change or delete it.
+    """
+    db.execute("""
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            kind TEXT NOT NULL CHECK (kind IN ('estimate', 'decision')),
+            revision INTEGER NOT NULL,
+            lang TEXT NOT NULL CHECK (lang IN ('zh', 'en')),
+            sha256 TEXT NOT NULL,
+            pdf BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (assessment_id, kind, revision, lang)
+        )""")
+    db.execute("CREATE INDEX documents_by_hash ON documents (sha256)")
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(f"""
+            CREATE TRIGGER documents_no_{verb.lower()} BEFORE {verb} ON documents
+            BEGIN SELECT RAISE(ABORT, 'issued documents cannot change'); END""")

@@ -71,6 +71,7 @@ LABELS = {
         "verify": "核验",
         "verify_text": "扫描二维码或访问下列网址，核对本测算单的内容与版本。",
         "code": "核验码",
+        "signed_note": "本文件带有数字签名；签名有效即表明文件自签发后未被改动。",
         "appendix": "附录：所引政策条文",
         "clause_ref": "第{n}条",
     },
@@ -112,6 +113,7 @@ LABELS = {
         "verify": "Verification",
         "verify_text": "Scan the code or open the address below to check this estimate and its revision.",
         "code": "Verification code",
+        "signed_note": "This file carries a digital signature; a valid signature shows it is unchanged since issued.",
         "appendix": "Appendix: the policy text quoted",
         "clause_ref": "Clause {n}",
     },
@@ -265,18 +267,20 @@ DECISION_LABELS = {
            "decided_at": "决定日期", "clauses": "分条审核", "claimed": "申报金额", "verified": "核实金额",
            "difference": "差额", "decision": "决定", "evidence": "证据已核", "approve": "同意", "reject": "不同意",
            "yes": "是", "total": "合计", "approved_total": "同意的核实金额合计",
-           "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。"},
+           "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。",
+           "verify_text": "扫描二维码或访问下列网址，核对本决定的内容。"},
     "en": {"title": "Decision on a subsidy filing", "final": "Final decision", "note": "Note", "officer": "Officer",
            "decided_at": "Decided on", "clauses": "Clause by clause", "claimed": "Claimed", "verified": "Verified",
            "difference": "Difference", "decision": "Decision", "evidence": "Evidence checked", "approve": "approve",
            "reject": "reject", "yes": "yes", "total": "Total", "approved_total": "Verified amount approved",
-           "notice": "Recomputed from the values the officer verified, with the policy version of the filing."},
+           "notice": "Recomputed from the values the officer verified, with the policy version of the filing.",
+           "verify_text": "Scan the code or open the address below to check this decision."},
 }
 FINAL_WORDS = {"approved": ("批准", "approved"), "partly_approved": ("部分批准", "partly approved"),
                "rejected": ("不予批准", "rejected")}
 
 
-def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> bytes:
+def render_decision(saved: dict, review: dict, rows: list[dict], lang: str, *, code: str, verify_url: str) -> bytes:
     """Return an officer's decision on a filing as PDF bytes: claimed and verified per clause, and the decision."""
     lang = normalise_language(lang)
     labels = {**LABELS[lang], **DECISION_LABELS[lang]}
@@ -300,5 +304,6 @@ def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> b
         "final": FINAL_WORDS[review["final_decision"]][1 if lang == "en" else 0],
         "final_note": review["final_note"] or "", "officer": review["officer"],
         "decided_at": _date(review["decided_at"], lang),
+        "code": code, "verify_url": verify_url, "qr_svg": _qr_svg(verify_url),
     }
     return html_to_pdf(_env.get_template("decision.html").render(context), AssetFetcher())

@@ -5,7 +5,7 @@ Every error the API gives has one shape: {"errors": {"field.path": ["message", â
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from .. import assessments
+from .. import assessments, verification
 from ..db import get_db
 from ..errors import ProfileError, RequestError
 from ..evaluation import evaluate
@@ -105,13 +105,9 @@ def submit_assessment(token):
 @bp.get("/verify/<reference>")
 def verify_view(reference):
     """Say whether an estimate's code is genuine and its stored content unchanged."""
-    answer = assessments.verify(get_db(), reference, request.args.get("code"),
-                                current_app.config["VERIFY_SECRET"], engine())
-    lang = request_language()
-    answer.pop("result_en" if lang == "zh" else "result", None)
-    if lang == "en" and "result_en" in answer:
-        answer["result"] = answer.pop("result_en")
-    return jsonify(answer)
+    answer = verification.by_code(get_db(), reference, request.args.get("code"),
+                                  current_app.config["VERIFY_SECRET"], engine())
+    return jsonify(verification.public_answer(answer, request_language()))
 
 
 @bp.get("/rules")

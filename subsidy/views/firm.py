@@ -6,17 +6,19 @@ Pages present stored results; the engine runs only when a profile is saved (and 
 import re
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from .. import assessments
+from .. import assessments, documents, verification
 from ..db import get_db
 from ..errors import ProfileError
 from ..flat import flatten, unflatten
 from ..i18n import page_language
 from ..schemas import load_profile, render_errors
 from ..security import limiter
+from ..signing import signer_of
 from ..urls import public_url
 from .form_layout import LIST_SECTIONS, SECTIONS, kind_of
+from .helpers import pdf_response
 
 bp = Blueprint("firm", __name__)
 
@@ -162,24 +164,20 @@ def result_page(token):
 
 @bp.get("/a/<token>/estimate.pdf")
 def estimate_pdf(token):
-    """The PDF estimate of one revision, to attach to a filing."""
-    from ..pdf import render_estimate
-
+    """The signed PDF estimate of one revision, to attach to a filing: rendered once, then the same bytes."""
     saved = _saved_or_404(token, request.args.get("revision", type=int))
     lang = page_language()
     verify_url = public_url("firm.verify_page", reference=saved["reference"], code=saved["code"])
-    document = {**saved, "created_at": saved["revision_created_at"], "result": saved["result"][lang]}
-    pdf = render_estimate(document, lang, verify_url)
+    issued = documents.estimate(get_db(), saved, lang, signer_of(current_app), verify_url)
     name = f"{saved['reference']}-r{saved['revision']}-{lang}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return pdf_response(issued, name)
 
 
 @bp.get("/verify/<reference>")
 def verify_page(reference):
     """Whether an estimate is genuine and unchanged, with the stored result recomputed."""
     code = request.args.get("code", "")
-    answer = assessments.verify(get_db(), reference, code, _secret(), _engine()) if code else None
+    answer = verification.by_code(get_db(), reference, code, _secret(), _engine()) if code else None
     lang = page_language()
     if answer and lang == "en" and "result_en" in answer:
         answer["result"] = answer["result_en"]

@@ -27,7 +27,8 @@ ACTIONS = {"create": ("创建测算", "created"), "edit": ("修改（新版本�
            "export_audit_all": ("导出全部审计日志", "exported the whole audit log"),
            "export_decision_pdf": ("下载决定 PDF", "downloaded the decision PDF"),
            "batch_upload": ("上传批量筛查", "uploaded a batch"), "batch_export": ("下载筛查结果", "downloaded batch results"),
-           "user_create": ("创建账户", "created an account")}
+           "user_create": ("创建账户", "created an account"),
+           "issue_document": ("签发 PDF 文件", "issued a signed PDF")}
 ACTORS = {"firm": ("企业（网页）", "firm (web)"), "api": ("企业（API）", "firm (API)"), "cli": ("命令行", "command line")}
 FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
          "decided": ("已作出最终决定，不能再修改。", "A final decision was made; it can no longer change."),
@@ -110,6 +111,15 @@ def field_context(path: str, profile: dict, lang: str) -> str:
 def choices_for(path: str, lang: str):
     codes = {"company.entity_type": ENTITY_TYPES, "talent_team": TALENT_TEAMS}.get(path)
     return [(code, value_label(code, lang)) for code in codes] if codes else None
+
+
+def pdf_response(issued: dict, name: str):
+    """Serve an issued document's stored bytes, named by its SHA-256 so a client can check what it got."""
+    from flask import Response
+
+    return Response(issued["pdf"], mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "ETag": f'"{issued["sha256"]}"',
+        "X-Content-SHA256": issued["sha256"]})
 
 
 def register(app):

@@ -5,10 +5,10 @@ Everything here needs a logged-in officer: pages redirect to /login, the JSON AP
 
 
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import assessments, review
+from .. import assessments, documents, review
 from ..assessments import audit
 from ..db import get_db
 from ..errors import ProfileError
@@ -16,8 +16,11 @@ from ..flat import flatten
 from ..i18n import page_language
 from ..schemas import render_errors
 from ..security import limiter
+from ..signing import signer_of
+from ..urls import public_url
 from ..users import authenticate
 from .form_layout import SECTIONS, kind_of
+from .helpers import pdf_response
 
 bp = Blueprint("officer", __name__)
 PAGE_SIZE = 20
@@ -196,9 +199,7 @@ def decide(reference):
 @bp.get("/officer/a/<reference>/decision.pdf")
 @login_required
 def decision_pdf(reference):
-    """The decision as a PDF."""
-    from ..pdf import render_decision
-
+    """The decision as a signed PDF with its own code: rendered once, then the same bytes."""
     saved = _filing(reference)
     current = review.get_review(get_db(), saved["id"])
     if current is None or not current["final_decision"]:
@@ -207,6 +208,8 @@ def decision_pdf(reference):
     claimed = saved["result"][lang]
     rows = review.comparison(claimed, current[f"verified_{lang}"])
     audit(get_db(), current_user.username, "export_decision_pdf", saved)
-    pdf = render_decision(saved, current, rows, lang)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{reference}-decision-{lang}.pdf"'})
+    code = documents.decision_code(current_app.config["VERIFY_SECRET"], saved["reference"], current)
+    verify_url = public_url("firm.verify_page", reference=saved["reference"], code=code)
+    issued = documents.decision(get_db(), saved, current, rows, lang, signer_of(current_app), code, verify_url,
+                                current_user.username)
+    return pdf_response(issued, f"{reference}-decision-{lang}.pdf")
