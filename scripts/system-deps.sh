@@ -19,6 +19,7 @@ if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright
     poppler-utils     # pdftoppm, to look at PDF pages as pictures; pdfsig, to check their signatures
+    sqlite3           # the security tests edit a backup with the sqlite3 shell, as an attacker would
   )
 fi
 

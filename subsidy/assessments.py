@@ -84,8 +84,10 @@ def _revision_row(assessment_id, revision, reference, evaluated, secret):
 
 
 def audit(db, actor: str, action: str, assessment: dict | None = None, before=None, after=None):
-    """Append one row to the audit log."""
-    db.table("audit_log").insert({
+    """Append one row to the audit log (its hash chain: subsidy/auditlog.py)."""
+    from .auditlog import append
+
+    append(db, {
         "at": now(), "actor": actor, "action": action,
         "assessment_id": assessment["id"] if assessment else None,
         "reference": assessment["reference"] if assessment else None,
