@@ -9,7 +9,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, db, i18n, security, signing, urls, users
+from subsidy import cli, db, i18n, security, signing, uploads, urls, users
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
@@ -74,6 +74,8 @@ def create_app(test_config=None):
     app.register_blueprint(officer_records.bp)
     helpers.register(app)
 
+    # Endpoints that take files get their larger body limit before anything parses the form, CSRF included.
+    uploads.init_app(app)
     # Every form carries a CSRF token; the JSON API takes no cookies and is exempt.
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)
