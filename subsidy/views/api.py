@@ -12,7 +12,7 @@ from ..evaluation import evaluate
 from ..messages import pick, text
 from ..money import format_percent
 from ..render import result_json
-from ..requests import json_body, request_language
+from ..requests import json_body, query_int, request_language
 from ..schemas import load_profile, render_errors
 from ..security import limiter
 from ..urls import public_url
@@ -70,7 +70,7 @@ def create_assessment():
 @bp.get("/assessments/<token>")
 def assessment_view(token):
     """Return a saved assessment (the latest revision, or ?revision=N)."""
-    saved = assessments.load(get_db(), token, request.args.get("revision", type=int))
+    saved = assessments.load(get_db(), token, query_int("revision"))
     if saved is None:
         abort(404)
     return jsonify(assessment_document(saved, request_language()))

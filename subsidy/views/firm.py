@@ -13,6 +13,7 @@ from ..db import get_db
 from ..errors import ProfileError
 from ..flat import flatten, unflatten
 from ..i18n import page_language
+from ..requests import query_int
 from ..schemas import load_profile, render_errors
 from ..security import limiter
 from ..signing import signer_of
@@ -23,7 +24,7 @@ from .helpers import pdf_response
 bp = Blueprint("firm", __name__)
 
 UNITS = ("yuan", "wan")
-_ROW_FIELD = re.compile(r"^([a-z_]+)\.(\d+)\.([a-z_]+)$")
+_ROW_FIELD = re.compile(r"^([a-z_]+)\.([0-9]{1,4})\.([a-z_]+)$")
 _CONTROL_FIELDS = {"csrf_token", "action", "unit"}
 _PLAIN_NUMBER = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,8})?$")  # anything else is left for the schema to refuse
 
@@ -157,7 +158,7 @@ def edit_page(token):
 @bp.get("/a/<token>")
 def result_page(token):
     """The saved result of an assessment (the latest revision, or ?revision=N)."""
-    saved = _saved_or_404(token, request.args.get("revision", type=int))
+    saved = _saved_or_404(token, query_int("revision"))
     lang = page_language()
     return render_template("firm/result.html", saved=saved, result=saved["result"][lang], lang=lang)
 
@@ -165,7 +166,7 @@ def result_page(token):
 @bp.get("/a/<token>/estimate.pdf")
 def estimate_pdf(token):
     """The signed PDF estimate of one revision, to attach to a filing: rendered once, then the same bytes."""
-    saved = _saved_or_404(token, request.args.get("revision", type=int))
+    saved = _saved_or_404(token, query_int("revision"))
     lang = page_language()
     verify_url = public_url("firm.verify_page", reference=saved["reference"], code=saved["code"])
     issued = documents.estimate(get_db(), saved, lang, signer_of(current_app), verify_url)

@@ -122,6 +122,15 @@ def pdf_response(issued: dict, name: str):
         "X-Content-SHA256": issued["sha256"]})
 
 
+def error_label(path: str, lang: str) -> str:
+    """Label the field an error is about; a name that is no field of the form is shown as sent, to be found."""
+    from ..flat import bad_columns
+
+    if path.startswith("_") or not bad_columns([path]):
+        return heading_label(path, lang)
+    return f"“{path}”"
+
+
 def register(app):
     app.jinja_env.globals.update(
         status_label=lambda status: _pick(STATUSES.get(status, (status, status))),
@@ -129,7 +138,7 @@ def register(app):
         actor_label=lambda actor: _pick(ACTORS.get(actor, (actor, actor))),
         flash_text=lambda code: _pick(FLASH.get(code, (code, code))),
         clause_label=clause_label, colon=colon, paren=paren, local_time=local_time, shown_value=shown_value,
-        verify_rows=verify_rows, field_context=field_context, choices_for=choices_for,
+        verify_rows=verify_rows, field_context=field_context, choices_for=choices_for, error_label=error_label,
         field_label=field_label, heading_label=heading_label, value_label=value_label,
         pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
         yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart, public_url=public_url,
