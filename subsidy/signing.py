@@ -5,9 +5,11 @@ SIGNING_PKCS12_PASSWORD in instance/config.py), or, by default, instance/signing
 first run, readable by the service's user only.
 """
 
+import asyncio
 import datetime
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -120,12 +122,26 @@ def signer_of(app):
     return app.extensions[_CACHE_KEY]
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run asyncio.run() inside.
+
+    asyncio.run() fails in a thread whose event loop is already running (under an async server, or next to
+    Playwright's sync API in the tests): the call then goes to a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign(pdf: bytes, signer, reason: str) -> bytes:
     """Return pdf with a PAdES (B-B) signature over the whole file appended as an incremental update."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name=FIELD, md_algorithm="sha256", reason=reason,
                                         location="Hangzhou", subfilter=fields.SigSeedSubFilter.PADES)
-    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+    return _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer).getvalue()
 
 
 def check(pdf: bytes, signer) -> dict:
@@ -142,7 +158,7 @@ def check(pdf: bytes, signer) -> dict:
         answer["signed"] = True
         # Trust our own certificate only: this asks "did this service sign it", not "does the world trust it".
         context = ValidationContext(trust_roots=[signer.signing_cert])
-        status = validate_pdf_signature(signatures[-1], context, skip_diff=True)
+        status = _outside_event_loop(validate_pdf_signature, signatures[-1], context, skip_diff=True)
     except Exception as error:  # pyHanko raises many kinds for a damaged file; each means "not verified"
         answer["problem"] = f"{type(error).__name__}: {str(error)[:200]}"
         return answer

@@ -1,5 +1,6 @@
 """Every estimate and decision PDF carries a PAdES signature, is rendered once and served as the same bytes."""
 
+import asyncio
 import datetime
 import io
 import os
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import Flask
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from app import create_app
 from subsidy import documents, signing
@@ -123,3 +125,16 @@ def test_a_wrong_password_stops_start_up_with_a_clear_message(tmp_path):
     with pytest.raises(signing.SigningSetupError, match="SIGNING_PKCS12_PASSWORD"):
         create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.sqlite3"), "SIGNING_PKCS12": str(p12),
                     "SIGNING_PKCS12_PASSWORD": "wrong"})
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(app):
+    # pyHanko runs asyncio.run() inside; an async server (or Playwright in the tests) has a loop running already.
+    signer = signing.signer_of(app)
+    pdf = HTML(string="<p>测算单</p>").write_pdf()
+
+    async def inside():
+        signed = signing.sign(pdf, signer, "test")
+        return signed, signing.check(signed, signer)
+
+    signed, checked = asyncio.run(inside())
+    assert checked == {"signed": True, "intact": True, "whole_file": True, "ours": True, "problem": None}
