@@ -9,7 +9,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from subsidy import cli, compression, db, headers, i18n, security, urls, users
+from subsidy import cli, compression, db, headers, i18n, security, signing, uploads, urls, users
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
@@ -53,6 +53,8 @@ def create_app(test_config=None):
         app.config.from_mapping(SECRET_KEY=secrets.token_hex(16), VERIFY_SECRET=secrets.token_hex(16))
         app.config.from_mapping(test_config)
     urls.configure(app)
+    # The key and certificate that sign every PDF: the organisation's PKCS#12, or a self-signed one made now.
+    signing.configure(app)
 
     # The rulebook is validated here: a broken rule file stops start-up with its file, line and problem.
     shipped = str(RULES_DIR) == str(app.config["RULES_DIR"])
@@ -74,6 +76,8 @@ def create_app(test_config=None):
     app.register_blueprint(officer_records.bp)
     helpers.register(app)
 
+    # Endpoints that take files get their larger body limit before anything parses the form, CSRF included.
+    uploads.init_app(app)
     # Every form carries a CSRF token; the JSON API takes no cookies and is exempt.
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)

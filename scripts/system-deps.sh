@@ -19,7 +19,8 @@ fi
 if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright
-    poppler-utils     # pdftoppm, to look at PDF pages as pictures
+    poppler-utils     # pdftoppm, to look at PDF pages as pictures; pdfsig, to check their signatures
+    sqlite3           # the security tests edit a backup with the sqlite3 shell, as an attacker would
     nodejs            # npm installs axe-core, which the browser tests inject into every page
   )
   # Debian ships npm apart from nodejs; NodeSource's nodejs carries its own npm.

@@ -297,6 +297,20 @@ class Recomputed(Document):
 class Verification(Document):
     reference = fields.String(required=True)
     genuine = fields.Boolean(required=True, metadata={"description": "The code is right and the content unchanged."})
+    outcome = fields.String(metadata={
+        "enum": ["genuine", "superseded", "not_genuine"],
+        "description": "genuine; superseded (genuine, but a later revision exists); not_genuine (not a code of ours "
+                       "for this reference). A code proves the record exists and what it says; only the signed PDF "
+                       "proves what a firm handed in."})
+    kind = fields.String(metadata={"enum": ["estimate", "decision"], "description": "What the code was printed on."})
+    latest_total_fen = _fen("The latest revision's total, when this one is superseded.")
+    latest_created_at = fields.DateTime()
+    final_decision = fields.String(metadata={"enum": ["approved", "partly_approved", "rejected"]})
+    decided_at = fields.DateTime()
+    verified_total_fen = _fen("A decision's verified total.")
+    approved_exact_fen = _fen("A decision's approved exact amounts.")
+    approved_up_to_fen = _fen("A decision's approved ceilings.")
+    approved_total_fen = _fen("Both added.")
     unchanged = fields.Boolean()
     revision = fields.Integer()
     latest_revision = fields.Integer()

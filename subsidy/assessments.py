@@ -30,23 +30,36 @@ def canonical(document) -> str:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def content_hash(profile: dict, result_zh: dict, result_en: dict) -> str:
-    """Return the SHA-256 of the stored profile and results, in a canonical JSON form."""
-    body = canonical({"profile": profile, "result_zh": result_zh, "result_en": result_en})
+def content_digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def verification_code(secret: str, reference: str, revision: int, digest: str) -> str:
-    """Return the short code printed on an estimate: an HMAC over reference, revision and content hash."""
+def content_hash(profile: dict, result_zh: dict, result_en: dict) -> str:
+    """Return the SHA-256 of the stored profile and results, in a canonical JSON form."""
+    return content_digest(canonical({"profile": profile, "result_zh": result_zh, "result_en": result_en}))
+
+
+def verification_code(secret: str, reference: str, revision: int | str, digest: str) -> str:
+    """Return the short code printed on an estimate (revision: its number) or a decision (revision: "decision"):
+    an HMAC over reference, revision and content hash."""
     mac = hmac.new(secret.encode(), f"{reference}|{revision}|{digest}".encode(), hashlib.sha256).digest()
     text = base64.b32encode(mac[:10]).decode().rstrip("=")  # 80 bits, 16 characters
     return "-".join(text[i:i + 4] for i in range(0, 16, 4))
 
 
+CODE_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+CODE_LENGTH = 16
+
+
 def normalise_code(code: str | None) -> str:
-    """Return a typed code in its printed form: case, spaces, hyphens and full-width letters (from an IME) ignored."""
-    plain = unicodedata.normalize("NFKC", code or "").upper().replace("-", "").replace(" ", "")
-    return "-".join(filter(None, [plain[i:i + 4] for i in range(0, 16, 4)]))
+    """Return a code as printed (ABCD-EFGH-JKLM-NPQR), or "" if it is not one: compared whole, never cut short.
+
+    Case, spaces, hyphens and full-width letters (typed with an input method) are ignored.
+    """
+    letters = unicodedata.normalize("NFKC", code or "").upper().replace("-", "").replace(" ", "")
+    if len(letters) != CODE_LENGTH or not set(letters) <= CODE_ALPHABET:
+        return ""
+    return "-".join(letters[i:i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def _evaluate(profile: dict, engine):
@@ -75,8 +88,10 @@ def _revision_row(assessment_id, revision, reference, evaluated, secret):
 
 
 def audit(db, actor: str, action: str, assessment: dict | None = None, before=None, after=None):
-    """Append one row to the audit log."""
-    db.table("audit_log").insert({
+    """Append one row to the audit log (its hash chain: subsidy/auditlog.py)."""
+    from .auditlog import append
+
+    append(db, {
         "at": now(), "actor": actor, "action": action,
         "assessment_id": assessment["id"] if assessment else None,
         "reference": assessment["reference"] if assessment else None,

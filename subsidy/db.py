@@ -1,5 +1,6 @@
 """The SQLite database in instance/: one connection per request, WAL mode, migrations applied by init-db."""
 
+import os
 from contextlib import contextmanager
 
 import click
@@ -14,11 +15,27 @@ BUSY_TIMEOUT_MS = 10_000
 
 def connect(path: str) -> sqlite_utils.Database:
     """Open the database with WAL (readers never block the writer) and a busy timeout for concurrent workers."""
+    private_file(path)
     db = sqlite_utils.Database(path)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     return db
+
+
+def private_file(path: str):
+    """Make the database file readable by the service's user only (0600), creating it so if it is new.
+
+    It holds password hashes and the firms' tokens. SQLite gives the WAL and shared-memory files it creates
+    the mode of the database file, so they are 0600 too.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        os.chmod(path, 0o600)
+    for companion in (f"{path}-wal", f"{path}-shm"):
+        if os.path.exists(companion):
+            os.chmod(companion, 0o600)
 
 
 @contextmanager
@@ -78,6 +95,7 @@ def backup(source: str, target: str, pages_per_step: int = 256):
     """Copy the database to target with SQLite's online backup: safe while the service writes to it."""
     import sqlite3
 
+    private_file(target)
     with sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000) as live, sqlite3.connect(target) as copy:
         live.backup(copy, pages=pages_per_step)
     copy.close()
@@ -85,20 +103,28 @@ def backup(source: str, target: str, pages_per_step: int = 256):
 
 
 def restore(source: str, target: str):
-    """Replace the database at target with the backup at source (checked first), through the backup API."""
+    """Replace the database at target with the backup at source, through the backup API.
+
+    The backup is checked first: an SQLite database of this service whose audit log's hash chain and
+    append-only triggers verify. A backup edited by hand is refused, whatever else it holds.
+    """
     import sqlite3
 
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as check:
-        if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise click.ClickException(f"{source} fails SQLite's integrity check")
-        tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    check.close()
-    if not {"assessments", "revisions", "audit_log"} <= tables:
-        raise click.ClickException(f"{source} is not a backup of this service's database")
+    from .auditlog import check, open_checked
+
+    conn = open_checked(source)
+    try:
+        problems = check(conn)
+    finally:
+        conn.close()
+    if problems:
+        raise click.ClickException(f"{source} is refused: its audit log does not verify:\n  " + "\n  ".join(problems))
+    private_file(target)
     with sqlite3.connect(source) as backup_db, sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000) as live:
         backup_db.backup(live)
     backup_db.close()
     live.close()
+    private_file(target)
 
 
 @click.command("backup")
@@ -124,7 +150,9 @@ def restore_command(source, yes):
 
 def init_app(app):
     app.teardown_appcontext(close_db)
-    for command in (init_db_command, backup_command, restore_command):
+    from .auditlog import audit_cli
+
+    for command in (init_db_command, backup_command, restore_command, audit_cli):
         app.cli.add_command(command)
 
 
@@ -281,3 +309,46 @@ def m003_journey_batch_summaries(db):
 def m003_journey_credit_codes(db):
     """Find the other filings of a credit code quickly (the queue flags them)."""
     db.execute("CREATE INDEX assessments_by_credit_code ON assessments (credit_code)")
+
+
+@migrations()
+def m003_docs_documents(db):
+    """The signed PDFs the service issued, each kept as the exact bytes served, with their SHA-256.
+
+    In the database rather than as files: a backup and a restore carry them with the filings and the audit
+    log they belong to, a write is one transaction with its audit row, and there is one file to keep 0600.
+    An issued document is a record: the database refuses to change or delete it.
+    """
+    db.execute("""
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            kind TEXT NOT NULL CHECK (kind IN ('estimate', 'decision')),
+            revision INTEGER NOT NULL,
+            lang TEXT NOT NULL CHECK (lang IN ('zh', 'en')),
+            sha256 TEXT NOT NULL,
+            pdf BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (assessment_id, kind, revision, lang)
+        )""")
+    db.execute("CREATE INDEX documents_by_hash ON documents (sha256)")
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(f"""
+            CREATE TRIGGER documents_no_{verb.lower()} BEFORE {verb} ON documents
+            BEGIN SELECT RAISE(ABORT, 'issued documents cannot change'); END""")
+
+
+@migrations()
+def m004_docs_audit_chain(db):
+    """Chain the audit log with SHA-256 (rows already there are chained here, in id order) and guard the chain."""
+    from .auditlog import TRIGGERS, chain_existing
+
+    db.execute("ALTER TABLE audit_log ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE audit_log ADD COLUMN hash TEXT")
+    # The append-only triggers refuse the one UPDATE that chains existing rows: lift them for it, then put them
+    # back with the trigger that makes every new row extend the chain.
+    for name in ("audit_log_no_update", "audit_log_no_delete"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    chain_existing(db)
+    for sql in TRIGGERS.values():
+        db.execute(sql)

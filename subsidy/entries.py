@@ -14,7 +14,7 @@ from .schemas import field_kinds
 
 def _is_money(path: str) -> bool:
     parts = path.split(".")
-    if len(parts) == 3 and parts[1].isdigit():
+    if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit():
         path = f"{parts[0]}[].{parts[2]}"
     return field_kinds().get(path) == "money"
 

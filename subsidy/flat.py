@@ -10,6 +10,8 @@ from .schemas import PROFILE_SCHEMA, Items, field_kinds
 
 LIST_ROWS_IN_TEMPLATE = 2
 _WHOLE = re.compile(r"^[0-9]{1,12}$")  # longer numbers stay text, for the schema to refuse
+_INDEX = re.compile(r"[0-9]{1,4}")  # a list row's number: ASCII digits only (int() also reads "١", refuses "²")
+LIST_FIELDS = tuple(name for name, field in PROFILE_SCHEMA.fields.items() if isinstance(field, Items))
 TRUE_WORDS = {"true", "是", "yes", "1"}
 FALSE_WORDS = {"false", "否", "no", "0"}
 
@@ -34,6 +36,24 @@ def template_columns(list_rows: int = LIST_ROWS_IN_TEMPLATE) -> list[str]:
     return sorted(columns, key=order)
 
 
+def bad_columns(header: list[str]) -> list[str]:
+    """Return the column names of a batch file that name no profile field (or name one twice), in file order."""
+    kinds = field_kinds()
+    bad, seen = [], set()
+    for column in header:
+        if column == "":
+            continue  # an unnamed column (Excel's formatting past the table) is not read
+        parts = column.split(".")
+        if parts[0] in LIST_FIELDS:
+            known = len(parts) == 3 and _INDEX.fullmatch(parts[1]) and f"{parts[0]}[].{parts[2]}" in kinds
+        else:
+            known = column in kinds
+        if not known or column in seen:
+            bad.append(column)
+        seen.add(column)
+    return bad
+
+
 def _cell(kind: str, raw: str):
     """Return a typed value for a cell, or the text itself for the schema to refuse with a clear message."""
     if kind == "flag":
@@ -49,9 +69,14 @@ def _cell(kind: str, raw: str):
 
 
 def unflatten(row: dict) -> dict:
-    """Return the profile of a flat row; unknown columns become unknown fields the schema reports."""
+    """Return the profile of a flat row; a column that names no field is kept whole, for the schema to refuse.
+
+    A list row's number must be plain ASCII digits ("rd_projects.0.name"): "rd_projects.².name" or
+    "rd_projects.x" beside numbered rows become unknown fields named by their column, never a crash.
+    """
     kinds = field_kinds()
     profile: dict = {}
+    strays: dict = {}
     for column, raw in row.items():
         if column is None:
             continue
@@ -59,11 +84,12 @@ def unflatten(row: dict) -> dict:
         if raw == "":
             continue
         parts = column.strip().split(".")
-        if len(parts) == 3 and parts[1].isdigit():
-            kind = kinds.get(f"{parts[0]}[].{parts[2]}", "text")
-            rows = profile.setdefault(parts[0], {})
-            if isinstance(rows, dict):
-                rows.setdefault(int(parts[1]), {})[parts[2]] = _cell(kind, raw)
+        if parts[0] in LIST_FIELDS:
+            if len(parts) == 3 and _INDEX.fullmatch(parts[1]):
+                kind = kinds.get(f"{parts[0]}[].{parts[2]}", "text")
+                profile.setdefault(parts[0], {}).setdefault(int(parts[1]), {})[parts[2]] = _cell(kind, raw)
+            else:
+                strays[column.strip()] = raw
             continue
         kind = kinds.get(".".join(parts), "text")
         node = profile
@@ -73,9 +99,10 @@ def unflatten(row: dict) -> dict:
                 break
         else:
             node[parts[-1]] = _cell(kind, raw)
-    for name, field in PROFILE_SCHEMA.fields.items():
-        if isinstance(field, Items) and isinstance(profile.get(name), dict):
+    for name in LIST_FIELDS:
+        if isinstance(profile.get(name), dict):
             profile[name] = [profile[name][index] for index in sorted(profile[name])]
+    profile.update(strays)
     return profile
 
 

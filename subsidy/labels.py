@@ -80,7 +80,7 @@ VALUE_LABELS = {
 
 def field_label(path: str, lang: str) -> str:
     """Return the label of a profile path such as "rd_projects.0.rd_investment"."""
-    parts = [part for part in path.split(".") if not part.isdigit()]
+    parts = [part for part in path.split(".") if not (part.isascii() and part.isdigit())]
     zh, en = FIELD_LABELS.get(".".join(parts)) or FIELD_LABELS.get(parts[-1], (parts[-1], parts[-1]))
     return en if lang == "en" else zh
 
@@ -116,7 +116,7 @@ def path_label(path: str, lang: str, name: str | None = None) -> str:
         return f"“{zh}”" if lang != "en" else en[:1].upper() + en[1:]
     noun = section_noun(parts[0], lang)
     noun = noun[:1].upper() + noun[1:]
-    if len(parts) == 3 and parts[1].isdigit():
+    if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit():
         number = int(parts[1]) + 1
         if lang != "en":
             return f"{noun} {number}「{name}」的“{zh}”" if name else f"{noun} {number} 的“{zh}”"

@@ -50,7 +50,7 @@ CATALOGUE = {
     "content_encoding": ("请求体不接受压缩（Content-Encoding: {encoding}），请以未压缩的 JSON 提交。",
                          "Compressed bodies (Content-Encoding: {encoding}) are not accepted; send the JSON uncompressed."),
     "lang_unsupported": ("不支持该语言：lang 只能取 {supported}。", "Unsupported language: lang must be one of {supported}."),
-    "revision_invalid": ("revision 应为不小于 1 的整数。", "revision must be a whole number ≥ 1."),
+    "query_int": ("{name} 应为 {minimum} 到 {maximum} 之间的整数。", "{name} must be a whole number from {minimum} to {maximum}."),
     "body_too_large": ("请求体过大。", "The request body is too large."),
     "not_found": ("找不到该地址。", "No such address."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),

@@ -28,9 +28,10 @@ def _pick(pair, lang):
 def split(path: str) -> tuple[str, int | None, str]:
     """Return (section, row index or None, leaf) of a path: "rd_projects.1.name" → ("rd_projects", 1, "name")."""
     parts = path.split(".")
-    if len(parts) == 3 and parts[1].isdigit():
+    numbered = len(parts) >= 2 and parts[1].isascii() and parts[1].isdigit()  # "²".isdigit() is True too
+    if len(parts) == 3 and numbered:
         return parts[0], int(parts[1]), parts[2]
-    if len(parts) == 2 and parts[1].isdigit():
+    if len(parts) == 2 and numbered:
         return parts[0], int(parts[1]), ""
     return parts[0], None, parts[-1] if len(parts) > 1 else ""
 

@@ -72,6 +72,7 @@ LABELS = {
         "verify": "核验",
         "verify_text": "扫描二维码或访问下列网址，核对本测算单的内容与版本。",
         "code": "核验码",
+        "signed_note": "本文件带有数字签名；签名有效即表明文件自签发后未被改动。",
         "appendix": "附录：所引政策条文",
         "clause_ref": "第{n}条",
         "declaration": "承诺",
@@ -121,6 +122,7 @@ LABELS = {
         "verify": "Verification",
         "verify_text": "Scan the code or open the address below to check this estimate and its revision.",
         "code": "Verification code",
+        "signed_note": "This file carries a digital signature; a valid signature shows it is unchanged since issued.",
         "appendix": "Appendix: the policy text quoted",
         "clause_ref": "Art. {n}",
         "declaration": "Declaration",
@@ -322,7 +324,8 @@ DECISION_LABELS = {
            "claimed_up_to": "申报的最高金额合计", "approved_up_to": "同意的最高金额合计",
            "totals_note": "确定金额与最高金额（政策规定的上限）分开合计，不相加。",
            "verified_exact": "核实的确定金额合计", "verified_up_to": "核实的最高金额合计",
-           "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。"},
+           "notice": "本决定依据经办人员核实的数据，按申报时的政策版本重新计算。",
+           "verify_text": "扫描二维码或访问下列网址，核对本决定的内容。"},
     "en": {"title": "Decision on a subsidy filing", "final": "Final decision", "note": "Note", "officer": "Officer",
            "decided_at": "Decided on", "clauses": "Clause by clause", "claimed": "Claimed", "verified": "Verified",
            "difference": "Difference", "decision": "Decision", "evidence": "Evidence checked", "approve": "Approved",
@@ -333,13 +336,14 @@ DECISION_LABELS = {
                           "never added.",
            "approved_up_to": "“Up to” amounts approved", "verified_exact": "Exact amounts verified",
            "verified_up_to": "“Up to” amounts verified",
-           "notice": "Recomputed from the values the officer verified, with the policy version of the filing."},
+           "notice": "Recomputed from the values the officer verified, with the policy version of the filing.",
+           "verify_text": "Scan the code or open the address below to check this decision."},
 }
 FINAL_WORDS = {"approved": ("批准", "Approved"), "partly_approved": ("部分批准", "Partly approved"),
                "rejected": ("不予批准", "Rejected")}
 
 
-def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> bytes:
+def render_decision(saved: dict, review: dict, rows: list[dict], lang: str, *, code: str, verify_url: str) -> bytes:
     """Return an officer's decision on a filing as PDF bytes: claimed and verified per clause, and the decision."""
     lang = normalise_language(lang)
     labels = {**LABELS[lang], **DECISION_LABELS[lang]}
@@ -367,5 +371,6 @@ def render_decision(saved: dict, review: dict, rows: list[dict], lang: str) -> b
         "final": FINAL_WORDS[review["final_decision"]][1 if lang == "en" else 0],
         "final_note": review["final_note"] or "", "officer": review["officer"],
         "decided_at": _date(review["decided_at"], lang),
+        "code": code, "verify_url": verify_url, "qr_svg": _qr_svg(verify_url),
     }
     return html_to_pdf(_env.get_template("decision.html").render(context), AssetFetcher())

@@ -1,6 +1,7 @@
 """Reading requests the same way everywhere: the language asked for and a JSON body."""
 
 import json
+import re
 from decimal import Decimal
 
 from flask import request
@@ -33,6 +34,31 @@ def check_language():
         raise RequestError("lang_unsupported", field="lang", supported=", ".join(LANGUAGES))
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and never past 64 bits
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def query_int(name: str, default: int | None = None, minimum: int = 1, maximum: int = 10**9) -> int | None:
+    """Return a whole-number query parameter, default when it is absent; 400 when it is anything else.
+
+    int() reads "١٢" and "９" and any length; SQLite stores 64 bits at most: only plain digits in range pass.
+    """
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not _WHOLE_NUMBER.fullmatch(raw) or not minimum <= int(raw) <= maximum:
+        raise RequestError("query_int", field=name, name=name, minimum=minimum, maximum=maximum)
+    return int(raw)
+
+
+def _has_lone_surrogate(document) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _refuse_constant(name):
     raise ValueError(f"{name} is not a number JSON allows")
 
@@ -50,6 +76,10 @@ def json_body():
     if request.mimetype != "application/json":
         raise RequestError("content_type", status=415)
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_refuse_constant)
+        document = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise RequestError("body_not_json", detail=str(error)[:200]) from error
+    # "\ud800" alone is valid JSON but no text: it cannot be stored, shown or encoded again.
+    if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(document):
+        raise RequestError("body_not_json", detail="a string holds a lone UTF-16 surrogate (\\ud800–\\udfff)")
+    return document

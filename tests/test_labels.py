@@ -85,7 +85,7 @@ def test_no_result_page_or_pdf_shows_a_dotted_path(client, example, profile):
     for lang in ("zh", "en"):
         page = visible_text(client.get(f"{saved['links']['page']}?lang={lang}").get_data(as_text=True))
         assert not DOTTED_PATH.findall(page), (lang, DOTTED_PATH.findall(page))
-        pdf = pdf_text(client.get(f"{saved['links']['pdf']}?lang={lang}").data)
+        pdf = pdf_text(client.get(f"{saved['links']['pdf']}&lang={lang}").data)
         assert not DOTTED_PATH.findall(pdf), (lang, DOTTED_PATH.findall(pdf))
 
 
@@ -148,7 +148,7 @@ def test_a_result_stored_before_labels_still_renders_in_page_pdf_and_verificatio
         page = client.get(f"{saved['links']['page']}?lang={lang}")
         assert page.status_code == 200
         assert not DOTTED_PATH.findall(visible_text(page.get_data(as_text=True)))
-        pdf = client.get(f"{saved['links']['pdf']}?lang={lang}")
+        pdf = client.get(f"{saved['links']['pdf']}&lang={lang}")
         assert pdf.status_code == 200 and not DOTTED_PATH.findall(pdf_text(pdf.data))
     assert "缺少：" in visible_text(client.get(saved["links"]["page"] + "?lang=zh").get_data(as_text=True))
     answer = client.get(saved["links"]["verify"])

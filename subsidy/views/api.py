@@ -6,7 +6,7 @@ Every error the API gives has one shape: {"errors": {"field.path": ["message", â
 import orjson
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from .. import assessments, filing, notify
+from .. import assessments, filing, notify, verification
 from ..db import get_db
 from ..errors import ProfileError, RequestError
 from ..evaluation import evaluate
@@ -15,7 +15,7 @@ from ..messages import pick, text
 from ..money import format_percent
 from ..openapi_paths import PUBLIC_MAX_AGE
 from ..render import result_json
-from ..requests import check_language, json_body, request_language
+from ..requests import check_language, json_body, query_int, request_language
 from ..schemas import Msg, load_profile, render_errors
 from ..security import limiter
 from ..urls import public_url
@@ -85,10 +85,7 @@ def create_assessment():
 @bp.get("/assessments/<token>")
 def assessment_view(token):
     """Return a saved assessment (the latest revision, or ?revision=N)."""
-    revision = request.args.get("revision")
-    if revision is not None and not (revision.isascii() and revision.isdigit() and int(revision) >= 1):
-        raise RequestError("revision_invalid", field="revision")
-    saved = assessments.load(get_db(), token, int(revision) if revision else None)
+    saved = assessments.load(get_db(), token, query_int("revision"))
     if saved is None:
         abort(404)
     return jsonify(assessment_document(saved, request_language()))
@@ -148,13 +145,9 @@ def _notify_address() -> str | None:
 @bp.get("/verify/<reference>")
 def verify_view(reference):
     """Say whether an estimate's code is genuine and its stored content unchanged."""
-    answer = assessments.verify(get_db(), reference, request.args.get("code"),
-                                current_app.config["VERIFY_SECRET"], engine())
-    lang = request_language()
-    answer.pop("result_en" if lang == "zh" else "result", None)
-    if lang == "en" and "result_en" in answer:
-        answer["result"] = answer.pop("result_en")
-    return jsonify(answer)
+    answer = verification.by_code(get_db(), reference, request.args.get("code"),
+                                  current_app.config["VERIFY_SECRET"], engine())
+    return jsonify(verification.public_answer(answer, request_language()))
 
 
 @bp.get("/rules")
@@ -215,6 +208,12 @@ def profile_error(error):
 
 @bp.app_errorhandler(RequestError)
 def request_error(error):
-    response = error_response({error.field: [text(error.code, request_language(), **error.params)]}, error.status)
+    message = text(error.code, request_language(), **error.params)
+    if not request.path.startswith("/api/"):  # a page's bad parameter: the error page, saying which
+        from flask import render_template
+        from werkzeug.exceptions import BadRequest
+
+        return render_template("error.html", error=BadRequest(), detail=message), error.status
+    response = error_response({error.field: [message]}, error.status)
     response.headers.update(error.headers)
     return response

@@ -3,18 +3,21 @@
 Pages present stored results; the engine runs only when a profile is saved (and when a code is verified).
 """
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from .. import assessments, changes, entries, filing, notify
+from .. import assessments, changes, documents, entries, filing, notify, verification
 from ..db import get_db
 from ..errors import ProfileError
 from ..i18n import page_language
-from ..schemas import ENTITY_TYPES, load_profile
+from ..requests import query_int
+from ..schemas import ENTITY_TYPES, Msg, load_profile
 from ..security import limiter
+from ..signing import signer_of
 from ..urls import public_url
 from .form_errors import page_errors
 from .form_layout import LIST_SECTIONS, SECTION_KEYS, SECTIONS, example_for, is_required, kind_of, sections_for
 from .form_state import UNITS, FormState, echo, profile_data, read_form
+from .helpers import pdf_response
 
 bp = Blueprint("firm", __name__)
 
@@ -93,7 +96,7 @@ def _handle_post(assessment=None):
         return _form_page(state, assessment)
     if verb == "remove":
         group, _, index = argument.partition(":")
-        if group in LIST_SECTIONS and index.isdigit():
+        if group in LIST_SECTIONS and index.isascii() and index.isdigit():
             state.remove_row(group, int(index))
         return _form_page(state, assessment)
     if verb == "show":
@@ -103,6 +106,7 @@ def _handle_post(assessment=None):
         return _form_page(state, assessment)
     checked = state.compacted()
     data, _, errors = profile_data(checked)
+    errors.update({name: [Msg("unknown")] for name in checked.unknown})
     try:
         profile = load_profile(data)
     except ProfileError as error:
@@ -213,46 +217,39 @@ def _result_page(saved, email_error=False, email="", status=200):
 @bp.get("/a/<token>")
 def result_page(token):
     """The saved result of an assessment (the latest revision, or ?revision=N), with where the filing stands."""
-    return _result_page(_saved_or_404(token, request.args.get("revision", type=int)))
+    return _result_page(_saved_or_404(token, query_int("revision")))
 
 
 @bp.get("/a/<token>/decision.pdf")
 def decision_pdf(token):
-    """The officer's decision as a PDF, for the firm."""
-    from ..pdf import render_decision
-    from ..review import comparison, get_review
+    """The officer's decision as the signed PDF the officer issued, for the firm: the same bytes."""
+    from ..review import get_review
 
     saved = _saved_or_404(token)
     current = get_review(get_db(), saved["id"])
     if current is None or not current["final_decision"] or saved["status"] not in filing.DECIDED:
         abort(404)
     lang = page_language()
-    rows = comparison(saved["result"][lang], current[f"verified_{lang}"])
-    pdf = render_decision(saved, current, rows, lang)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{saved["reference"]}-decision-{lang}.pdf"'})
+    issued = documents.decision_for(get_db(), saved, current, lang, signer_of(current_app), actor="firm")
+    return pdf_response(issued, f"{saved['reference']}-decision-{lang}.pdf")
 
 
 @bp.get("/a/<token>/estimate.pdf")
 def estimate_pdf(token):
-    """The PDF estimate of one revision, to attach to a filing."""
-    from ..pdf import render_estimate
-
-    saved = _saved_or_404(token, request.args.get("revision", type=int))
+    """The signed PDF estimate of one revision, to attach to a filing: rendered once, then the same bytes."""
+    saved = _saved_or_404(token, query_int("revision"))
     lang = page_language()
     verify_url = public_url("firm.verify_page", reference=saved["reference"], code=saved["code"])
-    document = {**saved, "created_at": saved["revision_created_at"], "result": saved["result"][lang]}
-    pdf = render_estimate(document, lang, verify_url)
+    issued = documents.estimate(get_db(), saved, lang, signer_of(current_app), verify_url)
     name = f"{saved['reference']}-r{saved['revision']}-{lang}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return pdf_response(issued, name)
 
 
 @bp.get("/verify/<reference>")
 def verify_page(reference):
     """Whether an estimate is genuine and unchanged, with the stored result recomputed."""
     code = request.args.get("code", "")
-    answer = assessments.verify(get_db(), reference, code, _secret(), _engine()) if code else None
+    answer = verification.by_code(get_db(), reference, code, _secret(), _engine()) if code else None
     lang = page_language()
     if answer and lang == "en" and "result_en" in answer:
         answer["result"] = answer["result_en"]

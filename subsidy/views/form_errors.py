@@ -39,6 +39,8 @@ def field_id(path: str) -> str:
 def _sentence(path: str, message, lang: str) -> str:
     label = heading_label(path, lang)
     code = getattr(message, "code", None)
+    if code == "unknown":  # no field of the form: its own name is all there is to say
+        return f"{path}: {text(code, lang)}" if lang == "en" else f"{path}：{text(code, lang)}"
     if code in ("required", "null", "str_blank"):
         kind = kind_of(path)
         words = _REQUIRED.get(kind, _REQUIRED["text"])[1 if lang == "en" else 0]

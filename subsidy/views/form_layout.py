@@ -146,6 +146,6 @@ def sections_for(keys) -> list[Section]:
 def kind_of(path: str) -> str:
     """Return the kind of a form field path ("rd_projects.0.rd_investment" → money)."""
     parts = path.split(".")
-    if len(parts) == 3 and (parts[1].isdigit() or parts[1] == "__i__"):  # __i__: the row template's index
+    if len(parts) == 3 and ((parts[1].isascii() and parts[1].isdigit()) or parts[1] == "__i__"):  # __i__: the row template's index
         path = f"{parts[0]}[].{parts[2]}"
     return field_kinds().get(path, "text")

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from ..amounts import AmountError, read_amount
 from ..money import fen_to_yuan_text
-from ..schemas import Msg
+from ..schemas import Msg, field_kinds
 from .form_layout import LIST_SECTIONS, SECTION_KEYS, kind_of, sections_for
 
 UNITS = ("yuan", "wan")
-_ROW_FIELD = re.compile(r"^([a-z_]+)\.(\d{1,3})\.([a-z_]+)$")
+_ROW_FIELD = re.compile(r"^([a-z_]+)\.([0-9]{1,3})\.([a-z_]+)$")  # ASCII digits: \d would take "١" too
 CONTROL_FIELDS = {"csrf_token", "action", "unit", "section", "confirm_tenfold"}
 MAX_FIELDS = 2000  # a form with more fields than any real page is cut here rather than read
 
@@ -26,6 +26,7 @@ class FormState:
     rows: dict = field(default_factory=dict)  # "rd_projects" → [0, 2, 3]: the rows on the page, in order
     unit: str = "yuan"
     sections: list = field(default_factory=lambda: ["company"])
+    unknown: list = field(default_factory=list)  # posted names that are no field of the form: refused, by name
 
     def add_row(self, group: str) -> int:
         """Add a blank row to a list and return its index (a blank row is kept until the form is saved)."""
@@ -57,7 +58,7 @@ class FormState:
                     if key.startswith(f"{group}.{old}."):
                         values[f"{group}.{new}.{key.rsplit('.', 1)[1]}"] = value
             rows[group] = list(range(len(kept)))
-        return FormState(values, rows, self.unit, list(self.sections))
+        return FormState(values, rows, self.unit, list(self.sections), list(self.unknown))
 
     def shown_rows(self) -> dict:
         """Return the rows to draw per list: at least one (blank) row in every list of a shown section."""
@@ -78,7 +79,7 @@ def _row_filled(values: dict, group: str, index: int) -> bool:
 
 def read_form(form) -> tuple[FormState, str]:
     """Return the FormState of a posted form and the action asked for ("check" when none)."""
-    values, rows = {}, {group: [] for group in LIST_SECTIONS}
+    values, rows, unknown = {}, {group: [] for group in LIST_SECTIONS}, []
     for count, name in enumerate(form):
         if count >= MAX_FIELDS:
             break
@@ -90,16 +91,26 @@ def read_form(form) -> tuple[FormState, str]:
             index = int(match.group(2))
             if index not in rows[match.group(1)]:
                 rows[match.group(1)].append(index)
-        elif kind_of(name) == "text" and name not in _TEXT_FIELDS:
-            continue  # not a field of the form
+        elif not _is_field(name):
+            unknown.append(name[:100])  # not a field of the form: said by name, never stored
+            continue
         values[name] = value
     unit = form.get("unit") if form.get("unit") in UNITS else "yuan"
     asked = [key for key in form.getlist("section") if key in SECTION_KEYS]
     sections = [key for key in SECTION_KEYS if key in asked or key == "company"]
-    return FormState(values, rows, unit, sections), form.get("action", "check")
+    return FormState(values, rows, unit, sections, unknown), form.get("action", "check")
 
 
 _TEXT_FIELDS = {"company.name", "company.credit_code"}
+
+
+def _is_field(name: str) -> bool:
+    """Return whether a posted name is a field of the profile's form (a row field's section is checked above)."""
+    if name in _TEXT_FIELDS:
+        return True
+    match = _ROW_FIELD.match(name)
+    path = f"{match.group(1)}[].{match.group(3)}" if match else name
+    return path in field_kinds() or (match is not None and match.group(3) == "name")
 
 
 def profile_data(state: FormState) -> tuple[dict, dict, dict]:

@@ -28,7 +28,8 @@ ACTIONS = {"create": ("创建测算", "created"), "edit": ("修改（新版本�
            "export_audit_all": ("导出全部审计日志", "exported the whole audit log"),
            "export_decision_pdf": ("下载决定 PDF", "downloaded the decision PDF"),
            "batch_upload": ("上传批量筛查", "uploaded a batch"), "batch_export": ("下载筛查结果", "downloaded batch results"),
-           "user_create": ("创建账户", "created an account")}
+           "user_create": ("创建账户", "created an account"),
+           "issue_document": ("签发 PDF 文件", "issued a signed PDF")}
 ACTORS = {"firm": ("企业（网页）", "firm (web)"), "api": ("企业（API）", "firm (API)"), "cli": ("命令行", "command line")}
 FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
          "decided": ("已作出最终决定，不能再修改。", "A final decision was made; it can no longer change."),
@@ -132,7 +133,7 @@ def field_context(path: str, profile: dict, lang: str) -> str:
     """Label a field with the item it belongs to: "视觉芯片 · R&D investment"."""
     parts = path.split(".")
     label = field_label(path, lang)
-    if len(parts) == 3 and parts[1].isdigit():
+    if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit():
         rows = profile.get(parts[0]) or []
         index = int(parts[1])
         name = rows[index].get("name", "") if index < len(rows) else ""
@@ -145,6 +146,24 @@ def choices_for(path: str, lang: str):
     return [(code, value_label(code, lang)) for code in codes] if codes else None
 
 
+def pdf_response(issued: dict, name: str):
+    """Serve an issued document's stored bytes, named by its SHA-256 so a client can check what it got."""
+    from flask import Response
+
+    return Response(issued["pdf"], mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "ETag": f'"{issued["sha256"]}"',
+        "X-Content-SHA256": issued["sha256"]})
+
+
+def error_label(path: str, lang: str) -> str:
+    """Label the field an error is about; a name that is no field of the form is shown as sent, to be found."""
+    from ..flat import bad_columns
+
+    if path.startswith("_") or not bad_columns([path]):
+        return heading_label(path, lang)
+    return f"“{path}”"
+
+
 def register(app):
     app.jinja_env.globals.update(
         status_label=lambda status: _pick(STATUSES.get(status, (status, status))),
@@ -152,7 +171,7 @@ def register(app):
         actor_label=lambda actor: _pick(ACTORS.get(actor, (actor, actor))),
         flash_text=lambda code: _pick(FLASH.get(code, (code, code))),
         clause_label=clause_label, colon=colon, paren=paren, local_time=local_time, shown_value=shown_value,
-        verify_rows=verify_rows, field_context=field_context, problem_text=problem_text, describe=describe, choices_for=choices_for, example_for=example_for,
+        verify_rows=verify_rows, field_context=field_context, problem_text=problem_text, describe=describe, choices_for=choices_for, error_label=error_label, example_for=example_for,
         field_label=field_label, heading_label=heading_label, value_label=value_label,
         pick2=lambda pair, lang: pair[1] if lang == "en" else pair[0],
         yuan=format_yuan, wan=format_wan, capital=to_capital, rate_chart=rate_chart, public_url=public_url,

@@ -3,23 +3,31 @@
 Everything here needs a logged-in officer: pages redirect to /login, the JSON API answers 401.
 """
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import assessments, notify, review
+from .. import assessments, documents, notify, review
 from ..assessments import audit
 from ..db import get_db
 from ..errors import ProfileError
 from ..flat import flatten
 from ..i18n import page_language
 from ..paths import row_names
+from ..requests import query_int
 from ..schemas import render_errors
 from ..security import limiter
+from ..signing import signer_of
 from ..users import authenticate
 from .form_layout import kind_of
+from .helpers import pdf_response
 from .review_groups import groups
 
 bp = Blueprint("officer", __name__)
+# Where a login may send on to: a path of the officer's pages, nothing that could end a header or leave the site.
+_SAFE_NEXT = re.compile(r"/officer/[A-Za-z0-9/_.~%&=?+-]{0,500}")
+MAX_PAGE = 100_000
 PAGE_SIZE = 20
 SORTS = {"updated": "updated_at", "reference": "reference", "company": "company_name", "total": "total_fen",
          "status": "status"}
@@ -46,7 +54,7 @@ def login():
             login_user(user)
             audit(db, user.username, "login")
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/officer/") else url_for("officer.queue"), code=303)
+            return redirect(target if _SAFE_NEXT.fullmatch(target) else url_for("officer.queue"), code=303)
         error, status = ("wait", 429) if wait else ("bad", 401)
         return render_template("officer/login.html", error=error, wait=wait, username=username), status
     return render_template("officer/login.html", error=error, wait=0, username=username), status
@@ -97,7 +105,7 @@ def queue():
     query = request.args.get("q", "").strip()[:100]
     sort = request.args.get("sort", "updated")
     order = "asc" if request.args.get("order") == "asc" else "desc"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int("page", 1, maximum=MAX_PAGE)
     rows, total = _queue_rows(get_db(), status, query, sort, order, page)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("officer/queue.html", rows=rows, total=total, page=page, pages=pages, status=status,
@@ -110,7 +118,7 @@ def queue_api():
     """The queue as JSON (same filters as the page)."""
     rows, total = _queue_rows(get_db(), request.args.get("status", ""), request.args.get("q", "").strip(),
                               request.args.get("sort", "updated"), request.args.get("order", "desc"),
-                              max(request.args.get("page", 1, type=int), 1))
+                              query_int("page", 1, maximum=MAX_PAGE))
     return {"total": total, "items": rows}
 
 
@@ -229,17 +237,12 @@ def decide(reference):
 @bp.get("/officer/a/<reference>/decision.pdf")
 @login_required
 def decision_pdf(reference):
-    """The decision as a PDF."""
-    from ..pdf import render_decision
-
+    """The decision as a signed PDF with its own code: rendered once, then the same bytes."""
     saved = _filing(reference)
     current = review.get_review(get_db(), saved["id"])
     if current is None or not current["final_decision"]:
         abort(404)
     lang = page_language()
-    claimed = saved["result"][lang]
-    rows = review.comparison(claimed, current[f"verified_{lang}"])
     audit(get_db(), current_user.username, "export_decision_pdf", saved)
-    pdf = render_decision(saved, current, rows, lang)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{reference}-decision-{lang}.pdf"'})
+    issued = documents.decision_for(get_db(), saved, current, lang, signer_of(current_app), current_user.username)
+    return pdf_response(issued, f"{reference}-decision-{lang}.pdf")

@@ -11,7 +11,6 @@ from ..flat import template_columns
 from ..i18n import page_language
 
 bp = Blueprint("officer_batch", __name__, url_prefix="/officer/batch")
-UPLOAD_LIMIT = 64 * 1024 * 1024  # 100,000 rows in the full layout stay well under this
 
 
 def _advanced_job(token):
@@ -26,22 +25,21 @@ def _advanced_job(token):
 @bp.get("/")
 @login_required
 def upload():
-    return render_template("officer/batch.html", error=None)
+    return render_template("officer/batch.html", error=None, params={})
 
 
 @bp.post("/")
 @login_required
 def upload_post():
     """Store an uploaded file as a job and go to its progress page."""
-    request.max_content_length = UPLOAD_LIMIT
-    file = request.files.get("file")
+    file = request.files.get("file")  # the body limit was raised before parsing: subsidy/uploads.py
     if not file or not file.filename:
-        return render_template("officer/batch.html", error="no_file"), 400
+        return render_template("officer/batch.html", error="no_file", params={}), 400
     try:
         rows = screening.read_upload(file.filename, file.read())
         job = screening.create_job(get_db(), current_user.username, file.filename, rows)
     except screening.UploadError as error:
-        return render_template("officer/batch.html", error=error.code), 400
+        return render_template("officer/batch.html", error=error.code, params=error.params), error.status
     return redirect(url_for("officer_batch.job", token=job["token"]), code=303)
 
 

@@ -3,11 +3,12 @@
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from .. import assessments
+from .. import assessments, verification
 from ..assessments import audit
 from ..db import get_db
 from ..exports import csv_bytes
 from ..i18n import page_language
+from ..signing import signer_of
 from .officer import _engine, _filing
 
 bp = Blueprint("officer_records", __name__)
@@ -47,39 +48,31 @@ def _csv_response(rows, name):
 @bp.route("/officer/verify", methods=["GET", "POST"])
 @login_required
 def verify():
-    """Verify a filing by reference and code, or by uploading the firm's PDF."""
-    from ..pdfread import codes_in_pdf
-
-    reference = request.values.get("reference", "").strip().upper()
-    code = request.values.get("code", "").strip()
-    found, problem = None, None
-    upload = request.files.get("pdf")
-    if upload and upload.filename:
-        found = codes_in_pdf(upload.read())
-        if found is None:
-            problem = "pdf_unreadable"
-        else:
-            reference, code = found["reference"], found["code"]
-    answer = None
-    if reference and code:
-        answer = assessments.verify(get_db(), reference, code, current_app.config["VERIFY_SECRET"], _engine())
-        audit(get_db(), current_user.username, "verify", assessments.find(get_db(), reference=reference),
-              after={"reference": reference, "genuine": answer["genuine"]})
+    """Verify a filing by reference and code, or by uploading the firm's PDF; each check stands alone."""
+    answer, mode = None, request.form.get("mode", "code")
+    if request.method == "POST" and mode == "pdf":
+        # Only the file counts: any reference or code also sent is ignored, so nothing of an earlier
+        # verification can mix with this one.
+        upload = request.files.get("pdf")
+        data = upload.read(verification.MAX_PDF_BYTES + 1) if upload and upload.filename else b""
+        answer = (verification.by_upload(get_db(), data, _secret(), _engine(), signer_of(current_app)) if data
+                  else {"outcome": verification.UNREADABLE, "genuine": False, "reason": "no_file"})
+    elif request.method == "POST":
+        reference = request.form.get("reference", "").strip().upper()[:40]
+        code = request.form.get("code", "").strip()[:80]
+        answer = (verification.by_code(get_db(), reference, code, _secret(), _engine()) if reference and code
+                  else {"outcome": verification.UNREADABLE, "genuine": False, "reason": "no_code"})
+        answer.setdefault("entered", {"reference": reference, "code": code})
+    if answer is not None:
+        filing = assessments.find(get_db(), reference=answer["reference"]) if answer.get("reference") else None
+        audit(get_db(), current_user.username, "verify", filing,
+              after={"mode": mode, "reference": answer.get("reference"), "outcome": answer["outcome"],
+                     "sha256": answer.get("sha256")})
         if answer.get("result") and page_language() == "en":
             answer["result"] = answer["result_en"]
-    filing = assessments.find(get_db(), reference=answer["reference"]) if answer and answer["genuine"] else None
-    return render_template("officer/verify.html", reference=reference, code=code, answer=answer, found=found,
-                           reviewable=bool(filing and filing["status"] != "draft"),
-                           problem=problem, lang=page_language(), differences=_differences(found, answer))
+        answer["reviewable"] = bool(answer["genuine"] and filing and filing["status"] != "draft")
+    return render_template("officer/verify.html", answer=answer, mode=mode, lang=page_language())
 
 
-def _differences(found, answer):
-    """Return what the uploaded PDF says that the stored filing does not."""
-    if not found or not answer or not answer.get("revision"):
-        return []
-    differs = []
-    if found.get("revision") and found["revision"] != answer["revision"]:
-        differs.append(("revision", found["revision"], answer["revision"]))
-    if answer["revision"] != answer["latest_revision"]:
-        differs.append(("latest_revision", answer["revision"], answer["latest_revision"]))
-    return differs
+def _secret():
+    return current_app.config["VERIFY_SECRET"]
