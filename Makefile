@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 run: $(STAMP)
 	@bash scripts/system-deps.sh run
 	$(BIN)/flask --app app init-db
-	$(BIN)/gunicorn -c gunicorn.conf.py app:app
+	$(BIN)/python -m subsidy.serve  # nginx on BIND (127.0.0.1:8000) in front of gunicorn (gunicorn.conf.py)
 
 test: $(STAMP)
 	@bash scripts/system-deps.sh test

@@ -8,8 +8,10 @@ from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from subsidy import cli, db, i18n, security, urls, users
+from subsidy.accesslog import redact
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
@@ -41,6 +43,8 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # 1 when nginx is in front (subsidy/serve.py sets it): the client's address is the one nginx saw.
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
         BATCH_CHUNK_SECONDS=2.0,
         # The address the service is reached at: every absolute link is built on it (subsidy/urls.py).
         PUBLIC_URL=os.environ.get("PUBLIC_URL", urls.DEFAULT_PUBLIC_URL),
@@ -53,6 +57,10 @@ def create_app(test_config=None):
         app.config.from_mapping(SECRET_KEY=secrets.token_hex(16), VERIFY_SECRET=secrets.token_hex(16))
         app.config.from_mapping(test_config)
     urls.configure(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Exactly the proxies in front, no more: a client's own X-Forwarded-For never picks its address.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # The rulebook is validated here: a broken rule file stops start-up with its file, line and problem.
     shipped = str(RULES_DIR) == str(app.config["RULES_DIR"])
@@ -99,7 +107,7 @@ def create_app(test_config=None):
         # Writers queue for the busy timeout; past it, say so and when to retry, instead of a bare 500.
         if "locked" not in str(error) and "busy" not in str(error):
             return unexpected_error(error)
-        app.logger.warning("database busy on %s %s: %s", request.method, request.path, error)
+        app.logger.warning("database busy on %s %s: %s", request.method, redact(request.path), error)
         if request.path.startswith("/api/"):
             response = api.error_response({"_request": [text("busy", request_language())]}, 503)
         else:
@@ -109,7 +117,7 @@ def create_app(test_config=None):
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
-        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        app.logger.exception("unexpected error on %s %s", request.method, redact(request.path))
         if request.path.startswith("/api/"):
             return jsonify({"errors": {"_request": [text("internal", request_language())]}}), 500
         return render_template("error.html", error=None), 500

@@ -11,6 +11,7 @@ packages=(
   libharfbuzz-subset0 # without it WeasyPrint subsets CJK fonts in pure Python: forty times slower
   fonts-wqy-microhei  # WenQuanYi Micro Hei: the PDF's Chinese font (about 10 % faster to lay out than Noto)
   fonts-noto-cjk      # Noto Sans CJK SC: the pages' and the PDF's fallback Chinese font
+  nginx               # the front server: buffers whole requests so slow clients hold no worker (subsidy/serve.py)
 )
 if [ "$purpose" = bench ]; then
   packages+=(wrk)     # the HTTP load generator of benchmarks/http_bench.py
@@ -19,6 +20,7 @@ if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright
     poppler-utils     # pdftoppm, to look at PDF pages as pictures
+    openssl           # a throwaway certificate for the https tests of the front server
   )
 fi
 
