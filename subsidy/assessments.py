@@ -13,6 +13,7 @@ import json
 import secrets
 
 from .db import write_transaction
+from .errors import SubmittedError
 from .evaluation import evaluate
 from .render import result_json
 from .schemas import dump_profile
@@ -105,12 +106,19 @@ def create(db, profile: dict, engine, secret: str, actor: str = "firm") -> dict:
 
 
 def revise(db, token: str, profile: dict, engine, secret: str, actor: str = "firm") -> dict | None:
-    """Save an edited profile as the next revision of an assessment; return it, or None if there is none."""
+    """Save an edited profile as the next revision of an assessment; return it, or None if there is none.
+
+    Raises SubmittedError once the assessment was submitted. The status is read inside the transaction that writes
+    the revision: a submit that committed while this profile was being evaluated is seen, and no revision can
+    land after the submission.
+    """
     evaluated = _evaluated(profile, engine)
     with write_transaction(db):
         current = find(db, token=token)
         if current is None:
             return None
+        if current["status"] != "draft":
+            raise SubmittedError(current)
         revision = current["latest_revision"] + 1
         previous = json.loads(_revision(db, current["id"], current["latest_revision"])["profile"])
         db.table("revisions").insert(

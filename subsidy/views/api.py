@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from .. import assessments
 from ..db import get_db
-from ..errors import ProfileError, RequestError
+from ..errors import ProfileError, RequestError, SubmittedError
 from ..evaluation import evaluate
 from ..messages import pick, text
 from ..money import format_percent
@@ -83,7 +83,7 @@ def revise_assessment(token):
     found = assessments.find(get_db(), token=token)
     if found is None:
         abort(404)
-    if found["status"] != "draft":
+    if found["status"] != "draft":  # refused before evaluating; revise() checks again where it writes
         raise RequestError("submitted_locked", status=409)
     profile = load_profile(json_body())
     saved = assessments.revise(get_db(), token, profile, engine(), current_app.config["VERIFY_SECRET"], actor="api")
@@ -160,6 +160,11 @@ def error_response(errors: dict, status: int):
 @bp.errorhandler(ProfileError)
 def profile_error(error):
     return error_response(render_errors(error.errors, request_language()), 400)
+
+
+@bp.errorhandler(SubmittedError)
+def submitted_error(error):
+    return error_response({"_request": [text("submitted_locked", request_language())]}, 409)
 
 
 @bp.errorhandler(RequestError)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from .. import assessments
 from ..db import get_db
-from ..errors import ProfileError
+from ..errors import ProfileError, SubmittedError
 from ..flat import flatten, unflatten
 from ..i18n import page_language
 from ..schemas import load_profile, render_errors
@@ -107,7 +107,10 @@ def _handle_post(assessment=None):
     if assessment is None:
         saved = assessments.create(db, profile, _engine(), _secret())
     else:
-        saved = assessments.revise(db, assessment["token"], profile, _engine(), _secret())
+        try:
+            saved = assessments.revise(db, assessment["token"], profile, _engine(), _secret())
+        except SubmittedError as error:  # submitted while this form was being filled in or saved
+            return render_template("firm/locked.html", saved=error.assessment), 409
     return redirect(url_for("firm.result_page", token=saved["token"]), code=303)
 
 
