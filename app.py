@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from subsidy import cli, db, i18n, security, urls, users
+from subsidy import cli, db, i18n, security, sessions, throttle, urls, users
 from subsidy.accesslog import redact
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
@@ -43,6 +43,9 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # An officer's session ends after this long idle (sessions.py), and so does a remember cookie.
+        PERMANENT_SESSION_LIFETIME=sessions.IDLE_LIFETIME,
+        REMEMBER_COOKIE_DURATION=sessions.IDLE_LIFETIME,
         # 1 when nginx is in front (subsidy/serve.py sets it): the client's address is the one nginx saw.
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
         BATCH_CHUNK_SECONDS=2.0,
@@ -71,8 +74,10 @@ def create_app(test_config=None):
     db.init_db(app.config["DATABASE"])
     db.init_app(app)
     i18n.init_app(app)
+    sessions.init_app(app)
     users.init_app(app)
     security.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(firm.bp)
     app.register_blueprint(officer.bp)

@@ -12,6 +12,7 @@ import hmac
 import json
 import secrets
 
+from .bounds import MAX_ACTOR, bounded
 from .db import write_transaction
 from .errors import SubmittedError
 from .evaluation import evaluate
@@ -74,7 +75,8 @@ def _revision_row(assessment_id, revision, reference, evaluated, secret):
 
 
 def audit(db, actor: str, action: str, assessment: dict | None = None, before=None, after=None):
-    """Append one row to the audit log."""
+    """Append one row to the audit log (texts bounded: a row can never be removed)."""
+    actor, before, after = bounded(actor, MAX_ACTOR), bounded(before), bounded(after)
     db.table("audit_log").insert({
         "at": now(), "actor": actor, "action": action,
         "assessment_id": assessment["id"] if assessment else None,

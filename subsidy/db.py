@@ -233,3 +233,12 @@ def m002_officers(db):
             PRIMARY KEY (job_id, position)
         )""")
     db.execute("CREATE INDEX assessments_by_status ON assessments (status, updated_at)")
+
+
+@migrations()
+def m003_runtime_sessions_and_login_failures(db):
+    """Session versions (to end an account's sessions), and failed logins counted per account and address."""
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE login_failures ADD COLUMN address TEXT NOT NULL DEFAULT ''")
+    db.execute("DROP INDEX login_failures_by_user")
+    db.execute("CREATE INDEX login_failures_by_account ON login_failures (username, address, at)")

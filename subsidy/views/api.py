@@ -14,10 +14,10 @@ from ..money import format_percent
 from ..render import result_json
 from ..requests import json_body, request_language
 from ..schemas import load_profile, render_errors
-from ..security import limiter
+from ..throttle import EVALUATE_LEASE_SECONDS, limiter
 from ..urls import public_url
 
-evaluate_limit = limiter.limit("RATELIMIT_EVALUATE")
+evaluate_limit = limiter.limit("RATELIMIT_EVALUATE", methods=("POST", "PUT"), lease_seconds=EVALUATE_LEASE_SECONDS)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -77,6 +77,7 @@ def assessment_view(token):
 
 
 @bp.put("/assessments/<token>")
+@evaluate_limit
 def revise_assessment(token):
     """Re-evaluate an edited profile as the next revision of a saved assessment."""
     lang = request_language()

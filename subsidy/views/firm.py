@@ -14,7 +14,7 @@ from ..errors import ProfileError, SubmittedError
 from ..flat import flatten, unflatten
 from ..i18n import page_language
 from ..schemas import load_profile, render_errors
-from ..security import limiter
+from ..throttle import limiter
 from ..urls import public_url
 from .form_layout import LIST_SECTIONS, SECTIONS, kind_of
 
@@ -144,6 +144,7 @@ def submit(token):
 
 
 @bp.route("/a/<token>/edit", methods=["GET", "POST"])
+@limiter.limit("RATELIMIT_EVALUATE")
 def edit_page(token):
     """The form filled with the latest revision; saving it makes the next revision (drafts only)."""
     saved = _saved_or_404(token)
@@ -164,6 +165,7 @@ def result_page(token):
 
 
 @bp.get("/a/<token>/estimate.pdf")
+@limiter.limit("RATELIMIT_PDF", methods=("GET",))
 def estimate_pdf(token):
     """The PDF estimate of one revision, to attach to a filing."""
     from ..pdf import render_estimate

@@ -27,14 +27,17 @@ ACTIONS = {"create": ("创建测算", "created"), "edit": ("修改（新版本�
            "export_audit_all": ("导出全部审计日志", "exported the whole audit log"),
            "export_decision_pdf": ("下载决定 PDF", "downloaded the decision PDF"),
            "batch_upload": ("上传批量筛查", "uploaded a batch"), "batch_export": ("下载筛查结果", "downloaded batch results"),
-           "user_create": ("创建账户", "created an account")}
+           "user_create": ("创建账户", "created an account"), "password_change": ("修改密码", "changed the password"),
+           "user_disable": ("停用账户", "disabled the account"), "user_enable": ("启用账户", "enabled the account")}
 ACTORS = {"firm": ("企业（网页）", "firm (web)"), "api": ("企业（API）", "firm (API)"), "cli": ("命令行", "command line")}
 FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
          "decided": ("已作出最终决定，不能再修改。", "A final decision was made; it can no longer change."),
          "policy_version": ("政策版本已变更，无法按原版本重新计算。", "The policy version changed; it cannot be recomputed."),
          "not_reviewable": ("当前状态下不能作出决定。", "No decision can be made in this state."),
          "final_decision": ("请选择最终决定。", "Choose the final decision."),
-         "no_review": ("请先核实并重新计算，再作出决定。", "Verify and recompute before deciding.")}
+         "no_review": ("请先核实并重新计算，再作出决定。", "Verify and recompute before deciding."),
+         "note_too_long": ("说明过长：每条最多 500 字，最终决定说明最多 2000 字。未保存。",
+                           "A note is too long: at most 500 characters each, 2,000 for the final note. Nothing was saved.")}
 
 
 def _pick(pair):

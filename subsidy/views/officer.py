@@ -10,17 +10,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import assessments, review
 from ..assessments import audit
-from ..db import get_db
+from ..db import get_db, write_transaction
 from ..errors import ProfileError
 from ..flat import flatten
 from ..i18n import page_language
+from ..logins import authenticate, username_problem
 from ..schemas import render_errors
-from ..security import limiter
-from ..users import authenticate
+from ..sessions import end_sessions
+from ..throttle import client_address, limiter
 from .form_layout import SECTIONS, kind_of
 
 bp = Blueprint("officer", __name__)
 PAGE_SIZE = 20
+MAX_NOTE, MAX_FINAL_NOTE = 500, 2000  # the maxlength of the review form's note fields
 SORTS = {"updated": "updated_at", "reference": "reference", "company": "company_name", "total": "total_fen",
          "status": "status"}
 
@@ -39,8 +41,11 @@ def login():
     error, status = None, 200
     username = request.form.get("username", "").strip()
     if request.method == "POST":
+        problem = username_problem(username)
+        if problem:  # refused before anything is stored: a username is at most 64 plain characters
+            return render_template("officer/login.html", error=problem, wait=0, username=username[:64]), 400
         db = get_db()
-        user, wait = authenticate(db, username, request.form.get("password", ""))
+        user, wait = authenticate(db, username, request.form.get("password", ""), client_address())
         if user:
             session.clear()
             login_user(user)
@@ -55,7 +60,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit(get_db(), current_user.username, "logout")
+    """Log out, ending every session of the account (a copy of the cookie kept anywhere stops working)."""
+    db = get_db()
+    with write_transaction(db):
+        end_sessions(db, current_user.id)
+        audit(db, current_user.username, "logout")
     logout_user()
     session.clear()
     return redirect(url_for("officer.login"), code=303)
@@ -163,7 +172,9 @@ def review_update(reference):
             path = name[len("confirm."):]
             if value in ("true", "false") and value != claimed.get(path):
                 overrides[path] = value
-    evidence = {name[len("evidence."):]: True for name in request.form if name.startswith("evidence.")}
+    clause_ids = set(_engine().rulebook.clause_ids)  # only what the form offers is stored: no free text
+    evidence = {name[len("evidence."):]: True for name in request.form
+                if name.startswith("evidence.") and name[len("evidence."):] in clause_ids}
     try:
         review.update_review(get_db(), saved, saved["profile"], overrides, evidence, current_user.username, _engine())
     except ProfileError as error:
@@ -182,12 +193,16 @@ def decide(reference):
     decisions = {}
     for clause in saved["result"]["zh"]["clauses"]:
         choice = request.form.get(f"decision.{clause['id']}", "")
-        note = request.form.get(f"note.{clause['id']}", "").strip()[:500]
+        note = request.form.get(f"note.{clause['id']}", "").strip()
         if choice in review.CLAUSE_DECISIONS or note:
             decisions[clause["id"]] = {"decision": choice, "note": note}
+    final_note = request.form.get("final_note", "").strip()
+    # The form's fields hold at most these; a longer note is refused whole rather than cut where nobody sees it.
+    if len(final_note) > MAX_FINAL_NOTE or any(len(d["note"]) > MAX_NOTE for d in decisions.values()):
+        flash("note_too_long")
+        return redirect(url_for("officer.review_page", reference=reference), code=303)
     try:
-        review.decide(get_db(), saved, decisions, request.form.get("final", ""),
-                      request.form.get("final_note", "").strip()[:2000], current_user.username)
+        review.decide(get_db(), saved, decisions, request.form.get("final", ""), final_note, current_user.username)
     except review.ReviewError as error:
         flash(error.code)
     return redirect(url_for("officer.review_page", reference=reference), code=303)
@@ -195,6 +210,7 @@ def decide(reference):
 
 @bp.get("/officer/a/<reference>/decision.pdf")
 @login_required
+@limiter.limit("RATELIMIT_PDF", methods=("GET",))
 def decision_pdf(reference):
     """The decision as a PDF."""
     from ..pdf import render_decision
