@@ -112,3 +112,15 @@ def test_when_the_app_cannot_answer_the_api_still_answers_in_its_shape(serve):
     reply = live.browser().request("GET", "/api/v1/rules?lang=en")
     assert reply.status == 503 and reply.headers["Retry-After"] == "2"
     assert reply.json() == {"errors": {"_request": ["The service is busy; try again in a moment."]}}
+
+
+def test_links_point_to_the_address_nginx_serves(live, example_profile):
+    created = live.browser().request("POST", "/api/v1/assessments", json_body=example_profile)
+    assert created.status == 201 and created.headers["Location"].startswith(live.base_url + "/api/v1/assessments/")
+    assert all(link.startswith(live.base_url + "/") for link in created.json()["links"].values())
+
+
+def test_make_runs_default_address_is_the_default_public_url():
+    from subsidy.urls import DEFAULT_PUBLIC_URL
+
+    assert DEFAULT_PUBLIC_URL == "http://" + serving.DEFAULT_BIND
