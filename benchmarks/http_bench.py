@@ -169,6 +169,20 @@ class Server:
     def workers(self) -> int:
         return len(worker_pids(self.stack.gunicorn.pid))
 
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the server's processes have used so far: gunicorn's master and
+        workers, and nginx's when it is in front. Per request, it is what the service costs, whatever else the
+        machine is doing (requests/s on a shared machine measure the neighbours as much as the service)."""
+        masters = [self.stack.gunicorn.pid] + ([self.stack.nginx.pid] if self.stack.nginx else [])
+        total = 0
+        for pid in masters + [child for master in masters for child in worker_pids(master)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
@@ -247,7 +261,12 @@ def shipped_load(duration: float = 10, connections=CONNECTIONS, warmup: float = 
     with tempfile.TemporaryDirectory(prefix="http-bench-") as folder, serving(folder, front=front) as server:
         script = lua_script(folder, server.base)
         warm_up(server.base, script, warmup)
-        rows = [run_wrk(server.base, script, c, duration) for c in connections]
+        rows = []
+        for c in connections:
+            before = server.cpu_seconds()
+            row = run_wrk(server.base, script, c, duration)
+            row["server_cpu_us"] = (server.cpu_seconds() - before) / max(row["requests"], 1) * 1e6
+            rows.append(row)
         return {"workers": server.workers(), "worker_class": "sync (gunicorn.conf.py)", "rows": rows,
                 "crashes": server.crashes(), "front": "nginx → gunicorn" if front else "gunicorn alone"}
 
@@ -276,11 +295,11 @@ def print_shipped(result: dict):
     print(f"POST {ENDPOINT}, {result['front']}, shipped gunicorn.conf.py: {result['workers']} "
           f"{result['worker_class']} workers, wrk --latency, loopback")
     print(f"{'connections':>11} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9}")
+          f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9} {'server CPU/req':>15}")
     for row in result["rows"]:
         print(f"{row['connections']:>11} {row['rps']:>9,.0f} {row['p50_ms']:>8.1f} {row['p90_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {row['max_ms']:>8.1f} {row['requests']:>9,} {row['non200']:>8} "
-              f"{row['wrong']:>6} {row['socket_errors']:>9}")
+              f"{row['wrong']:>6} {row['socket_errors']:>9} {row['server_cpu_us']:>12,.0f} µs")
     for row in result["rows"]:
         if row["connections"] == TARGET_CONNECTIONS:
             print(f"target at {TARGET_CONNECTIONS} connections (≥ {TARGET_RPS:,} req/s, p99 < {TARGET_P99_MS} ms, "
