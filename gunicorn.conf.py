@@ -43,8 +43,8 @@ accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 logger_class = "subsidy.accesslog.RedactingLogger"
-# The socket behind nginx lives in a folder only this user can enter (subsidy/serve.py); the socket itself
-# is then left to the folder's protection.
+# The socket behind nginx lives in a folder only this user can enter (subsidy/serve.py), and is itself created
+# for this user only (gunicorn applies umask to its unix socket).
 umask = 0o077
 # gunicorn ≥ 25 opens a control socket in $HOME by default, one path for every gunicorn of the user: not used
 # here, and a way to resize or stop this service that nothing needs.
