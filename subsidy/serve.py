@@ -47,7 +47,7 @@ def render_nginx_conf(*, listen: str, socket_path: str, run_dir: str, access_log
                               keep_trailing_newline=True, autoescape=False)
     return environment.get_template(TEMPLATE.name).render(
         listen=listen, socket=socket_path, run_dir=run_dir, access_log=access_log,
-        access_log_buffer=access_log.startswith("/dev/") is False, tls=tls, nginx_workers=nginx_workers,
+        access_log_buffer=not access_log.startswith("/dev/"), tls=tls, nginx_workers=nginx_workers,
         user="root" if os.geteuid() == 0 else None, body_limit=BODY_LIMIT,
         upload_limit=f"{upload_limit() // 1024}k", connections_per_address=CONNECTIONS_PER_ADDRESS)
 
