@@ -16,7 +16,7 @@ NODE_STAMP := node_modules/.package-lock.json
 run: $(STAMP)
 	@bash scripts/system-deps.sh run
 	$(BIN)/flask --app app init-db
-	$(BIN)/gunicorn -c gunicorn.conf.py app:app
+	$(BIN)/python -m subsidy.serve  # nginx on BIND (127.0.0.1:8000) in front of gunicorn (gunicorn.conf.py)
 
 # Debian packages first (Node.js among them), then the Python and Node tools, then lint and the tests.
 test: test-deps $(STAMP) $(NODE_STAMP)

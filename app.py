@@ -8,8 +8,10 @@ from flask import Flask, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from subsidy import cli, compression, db, headers, i18n, security, signing, uploads, urls, users
+from subsidy import cli, compression, db, headers, i18n, security, sessions, signing, throttle, uploads, urls, users
+from subsidy.accesslog import redact
 from subsidy.engine import Engine
 from subsidy.jsonfast import FastJSONProvider
 from subsidy.messages import text
@@ -41,6 +43,11 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # An officer's session ends after this long idle (sessions.py), and so does a remember cookie.
+        PERMANENT_SESSION_LIFETIME=sessions.IDLE_LIFETIME,
+        REMEMBER_COOKIE_DURATION=sessions.IDLE_LIFETIME,
+        # 1 when nginx is in front (subsidy/serve.py sets it): the client's address is the one nginx saw.
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
         BATCH_CHUNK_SECONDS=2.0,
         # The address the service is reached at: every absolute link is built on it (subsidy/urls.py).
         PUBLIC_URL=os.environ.get("PUBLIC_URL", urls.DEFAULT_PUBLIC_URL),
@@ -55,6 +62,10 @@ def create_app(test_config=None):
     urls.configure(app)
     # The key and certificate that sign every PDF: the organisation's PKCS#12, or a self-signed one made now.
     signing.configure(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Exactly the proxies in front, no more: a client's own X-Forwarded-For never picks its address.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # The rulebook is validated here: a broken rule file stops start-up with its file, line and problem.
     shipped = str(RULES_DIR) == str(app.config["RULES_DIR"])
@@ -66,9 +77,11 @@ def create_app(test_config=None):
     db.init_app(app)
     compression.init_app(app)  # first, so that it runs last: it compresses the final body
     i18n.init_app(app)
+    sessions.init_app(app)
     users.init_app(app)
     security.init_app(app)
     headers.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(firm.bp)
     app.register_blueprint(officer.bp)
@@ -105,7 +118,7 @@ def create_app(test_config=None):
         # Writers queue for the busy timeout; past it, say so and when to retry, instead of a bare 500.
         if "locked" not in str(error) and "busy" not in str(error):
             return unexpected_error(error)
-        app.logger.warning("database busy on %s %s: %s", request.method, request.path, error)
+        app.logger.warning("database busy on %s %s: %s", request.method, redact(request.path), error)
         if request.path.startswith("/api/"):
             response = api.error_response({"_request": [text("busy", request_language())]}, 503)
         else:
@@ -115,7 +128,7 @@ def create_app(test_config=None):
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
-        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        app.logger.exception("unexpected error on %s %s", request.method, redact(request.path))
         if request.path.startswith("/api/"):
             return jsonify({"errors": {"_request": [text("internal", request_language())]}}), 500
         return render_template("error.html", error=None), 500

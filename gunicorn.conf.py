@@ -1,4 +1,5 @@
-"""gunicorn settings for `make run`: `gunicorn -c gunicorn.conf.py app:app`.
+"""gunicorn settings: `python -m subsidy.serve` (what `make run` starts) runs gunicorn -c gunicorn.conf.py app:app
+behind nginx, on a unix socket; gunicorn can also serve alone on BIND (tests of worker behaviour do).
 
 Worker model: sync worker processes, the app preloaded before the fork, one more worker than cores.
 
@@ -13,6 +14,21 @@ queueing, not throughput: the durable-rules C engine has no lock of its own (its
 threads, ENGINE-NOTES.md), so subsidy/engine.py serialises engine calls in a process, and the rest of a request
 holds the GIL. Rulesets built before the fork are copied into each worker. cores + 1 keeps a core busy while
 another worker waits on SQLite.
+
+Slow clients: a sync worker reads its request itself, so a client sending its body one byte every 5 s holds it
+until `timeout` (30 s) kills the worker; three such clients stalled every worker. That is why nginx is in front
+(deploy/nginx.conf.j2): it reads requests whole, and workers only see complete ones. Measured with
+`python benchmarks/slow_clients.py` (probe GET /api/v1/rules while slow clients trickle POST bodies; worst probe):
+
+    slow clients (one body byte every 5 s)     none       3                      50
+    gunicorn sync ×3 alone                      26 ms      every probe > 2 s      every probe > 2 s
+    gunicorn gthread 3 × 8 threads alone        39 ms      16 ms                  10 of 11 probes > 2 s
+    nginx → gunicorn sync ×3 (make run)         16 ms      106 ms (0 of 80 > 1 s)  13 ms (0 of 80 > 1 s)
+
+Threads only move the cliff to workers × threads slow clients and cost throughput here; nginx removes it.
+
+Access log: written by nginx when it is in front (ACCESS_LOG empty); by gunicorn otherwise, with firm tokens and
+codes redacted either way (subsidy/accesslog.py).
 """
 
 import multiprocessing
@@ -23,6 +39,13 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 worker_class = "sync"
 preload_app = True
 timeout = 30
-accesslog = "-"
+accesslog = os.environ.get("ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+logger_class = "subsidy.accesslog.RedactingLogger"
+# The socket behind nginx lives in a folder only this user can enter (subsidy/serve.py), and is itself created
+# for this user only (gunicorn applies umask to its unix socket).
+umask = 0o077
+# gunicorn ≥ 25 opens a control socket in $HOME by default, one path for every gunicorn of the user: not used
+# here, and a way to resize or stop this service that nothing needs.
+control_socket_disable = True

@@ -1,13 +1,14 @@
-"""Load POST /api/v1/evaluate through real gunicorn on loopback with wrk, and compare worker models.
+"""Load POST /api/v1/evaluate through the shipped stack on loopback with wrk, and compare worker models.
 
-    python benchmarks/http_bench.py [--duration 10] [--connections 1,16,64] [--quick]
+    python benchmarks/http_bench.py [--duration 10] [--connections 1,16,64] [--quick] [--direct]
     python benchmarks/http_bench.py --compare-workers [--duration 10] [--quick]
 
-Starts gunicorn with the shipped gunicorn.conf.py on a free 127.0.0.1 port, with a throwaway database and the
-per-worker rate limits raised out of the way, then runs `wrk -t2 -c N -d 10s --latency` (one thread for one
-connection) with a Lua script that POSTs tests/data/contract_example.json. The script checks every response:
-it counts statuses other than 200, and 200 bodies that differ from the answer the idle server gave first
-(a wrong result). Each load is preceded by a short untimed warm-up. Target at 16 connections: at least
+Starts what `make run` serves (subsidy/serve.py: nginx on a free 127.0.0.1 port in front of gunicorn with the
+shipped gunicorn.conf.py; --direct: gunicorn alone on the port), with a throwaway database and the rate limits
+raised out of the way (still counted, in the shared SQLite file), then runs `wrk -t2 -c N -d 10s --latency`
+(one thread for one connection) with a Lua script that POSTs tests/data/contract_example.json. The script checks
+every response: it counts statuses other than 200, and 200 bodies that differ from the answer the idle server
+gave first (a wrong result). Each load is preceded by a short untimed warm-up. Target at 16 connections: at least
 1,000 requests/s and p99 under 50 ms, with no non-200 and no wrong response at any level.
 
 --compare-workers runs the 16-connection load against sync workers ×1…5 and gthread (2 workers × 4 threads),
@@ -25,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.roundtrip_bench import free_port  # noqa: E402
+from subsidy.serve import Stack  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "data" / "contract_example.json"
 EXPECTED_TOTAL_FEN = 1_462_000_000  # the CONTRACT.md example: ¥14,620,000.00
@@ -49,7 +49,7 @@ START_TIMEOUT_S = 60
 WRK_INSTALL = "apt-get install -y wrk"
 
 # A generated server module (the roundtrip_bench pattern): throwaway database, rate limits out of the way. The
-# limits are per worker process (memory storage), so they are raised, not disabled, and the app is the shipped one.
+# limits are raised, not disabled, so every request still pays for its count, and the app is the shipped one.
 SERVER = """
 import os
 from app import create_app
@@ -121,60 +121,67 @@ def worker_pids(master: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def serving(folder: str, extra_args: list[str] | None = None, workers: int | None = None, access_log: bool = True):
-    """Run gunicorn -c gunicorn.conf.py (plus extra_args) on a free loopback port; yield a Server; stop it after.
+def serving(folder: str, extra_args: list[str] | None = None, workers: int | None = None, access_log: bool = True,
+            front: bool = True):
+    """Run the shipped stack on a free loopback port; yield a Server; stop it after.
 
-    workers None keeps the configuration's own default (WEB_CONCURRENCY is removed from the environment). The
-    database is folder/bench.sqlite3; gunicorn's output goes to folder/gunicorn-<port>.log.
+    front True is what `make run` serves: nginx in front of gunicorn -c gunicorn.conf.py (plus extra_args) on a
+    unix socket (subsidy/serve.py); front False is gunicorn alone on the port. workers None keeps the
+    configuration's own default (WEB_CONCURRENCY is removed from the environment). The database is
+    folder/bench.sqlite3; logs go to folder/stack/.
     """
-    port = free_port()
     Path(folder, "bench_server.py").write_text(SERVER, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "WEB_CONCURRENCY"}
-    env.update(BIND=f"127.0.0.1:{port}", LOG_LEVEL="warning", BENCH_DB=str(Path(folder, "bench.sqlite3")),
-               PYTHONPATH=f"{folder}:{ROOT}")
-    if workers is not None:
-        env["WEB_CONCURRENCY"] = str(workers)
-    log_path = Path(folder, f"gunicorn-{port}.log")
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+    env = {"LOG_LEVEL": "warning", "BENCH_DB": str(Path(folder, "bench.sqlite3")), "PYTHONPATH": f"{folder}:{ROOT}"}
     if not access_log:
-        command += ["--access-logfile", "/dev/null"]
-    command += [*(extra_args or []), "bench_server:app"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        env["ACCESS_LOG"] = ""
+    stack = Stack(Path(folder, "stack"), app_module="bench_server:app", workers=workers, front=front, env=env,
+                  gunicorn_args=extra_args)
     expected = workers or (os.cpu_count() or 1) + 1  # gunicorn.conf.py's default: cpu + 1
     if "-w" in (extra_args or []):
         expected = int(extra_args[extra_args.index("-w") + 1])
-    server = Server(process, f"http://127.0.0.1:{port}", log_path)
+    try:
+        stack.start()
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from error
+    server = Server(stack)
     try:
         server.wait_ready(expected)
         yield server
     finally:
-        server.stop()
+        stack.stop()
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen, base: str, log_path: Path):
-        self.process, self.base, self.log_path = process, base, log_path
+    def __init__(self, stack: Stack):
+        self.stack, self.base = stack, stack.base_url
+        self.log_path = stack.run_dir / "gunicorn.log"
 
     def wait_ready(self, workers: int):
-        """Wait until the server answers and all its workers are up (bounded)."""
+        """Wait until all the workers are up (bounded)."""
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                urllib.request.urlopen(self.base + "/api/v1/rules", timeout=2).read()
-                if self.workers() >= workers:
-                    return
-            except OSError:
-                pass
+            if self.workers() >= workers:
+                return
             time.sleep(0.1)
         raise SystemExit(f"gunicorn did not start {workers} worker(s) within {START_TIMEOUT_S} s:\n"
                          f"{self.log_tail()}")
 
     def workers(self) -> int:
-        return len(worker_pids(self.process.pid))
+        return len(worker_pids(self.stack.gunicorn.pid))
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the server's processes have used so far: gunicorn's master and
+        workers, and nginx's when it is in front. Per request, it is what the service costs, whatever else the
+        machine is doing (requests/s on a shared machine measure the neighbours as much as the service)."""
+        masters = [self.stack.gunicorn.pid] + ([self.stack.nginx.pid] if self.stack.nginx else [])
+        total = 0
+        for pid in masters + [child for master in masters for child in worker_pids(master)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -186,16 +193,6 @@ class Server:
         """Return gunicorn's log lines about workers that died or timed out."""
         return [line for line in self.log_text().splitlines()
                 if re.search(r"WORKER TIMEOUT|was sent SIG|exited with code|Segmentation|Traceback", line)]
-
-    def stop(self):
-        """Stop the master (it stops its workers); kill the whole session if it does not go in 15 s."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
 
 
 def post_example(base: str) -> bytes:
@@ -258,15 +255,20 @@ def bad_count(row: dict) -> int:
     return row["non200"] + row["wrong"] + row["socket_errors"]
 
 
-def shipped_load(duration: float = 10, connections=CONNECTIONS, warmup: float = 2) -> dict:
+def shipped_load(duration: float = 10, connections=CONNECTIONS, warmup: float = 2, front: bool = True) -> dict:
     """Measure the shipped configuration at each connection count; return {"workers": n, "rows": [...]}."""
     wrk_binary()
-    with tempfile.TemporaryDirectory(prefix="http-bench-") as folder, serving(folder) as server:
+    with tempfile.TemporaryDirectory(prefix="http-bench-") as folder, serving(folder, front=front) as server:
         script = lua_script(folder, server.base)
         warm_up(server.base, script, warmup)
-        rows = [run_wrk(server.base, script, c, duration) for c in connections]
+        rows = []
+        for c in connections:
+            before = server.cpu_seconds()
+            row = run_wrk(server.base, script, c, duration)
+            row["server_cpu_us"] = (server.cpu_seconds() - before) / max(row["requests"], 1) * 1e6
+            rows.append(row)
         return {"workers": server.workers(), "worker_class": "sync (gunicorn.conf.py)", "rows": rows,
-                "crashes": server.crashes()}
+                "crashes": server.crashes(), "front": "nginx → gunicorn" if front else "gunicorn alone"}
 
 
 def compare_workers(duration: float = 10, warmup: float = 2, models=WORKER_MODELS) -> list[dict]:
@@ -290,14 +292,14 @@ def meets_target(row: dict) -> bool:
 
 
 def print_shipped(result: dict):
-    print(f"POST {ENDPOINT}, shipped gunicorn.conf.py: {result['workers']} {result['worker_class']} workers, "
-          f"wrk --latency, loopback")
+    print(f"POST {ENDPOINT}, {result['front']}, shipped gunicorn.conf.py: {result['workers']} "
+          f"{result['worker_class']} workers, wrk --latency, loopback")
     print(f"{'connections':>11} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9}")
+          f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9} {'server CPU/req':>15}")
     for row in result["rows"]:
         print(f"{row['connections']:>11} {row['rps']:>9,.0f} {row['p50_ms']:>8.1f} {row['p90_ms']:>8.1f} "
               f"{row['p99_ms']:>8.1f} {row['max_ms']:>8.1f} {row['requests']:>9,} {row['non200']:>8} "
-              f"{row['wrong']:>6} {row['socket_errors']:>9}")
+              f"{row['wrong']:>6} {row['socket_errors']:>9} {row['server_cpu_us']:>12,.0f} µs")
     for row in result["rows"]:
         if row["connections"] == TARGET_CONNECTIONS:
             print(f"target at {TARGET_CONNECTIONS} connections (≥ {TARGET_RPS:,} req/s, p99 < {TARGET_P99_MS} ms, "
@@ -340,6 +342,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2, help="untimed seconds of load first (default 2)")
     parser.add_argument("--compare-workers", action="store_true", help="compare sync ×1…5 and gthread 2×4")
     parser.add_argument("--quick", action="store_true", help="3 s runs, 1 s warm-up")
+    parser.add_argument("--direct", action="store_true", help="gunicorn alone, without nginx in front")
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.warmup = 3, 1
@@ -353,7 +356,7 @@ def main(argv=None) -> int:
         rows = compare_workers(args.duration, args.warmup)
         print_comparison(rows)
         return 0 if all(bad_count(row) == 0 and not row["crashes"] for row in rows) else 1
-    result = shipped_load(args.duration, args.connections, args.warmup)
+    result = shipped_load(args.duration, args.connections, args.warmup, front=not args.direct)
     print_shipped(result)
     return 0 if all(bad_count(row) == 0 for row in result["rows"]) and not result["crashes"] else 1
 

@@ -8,7 +8,8 @@ Sections (each reuses its own benchmark module):
   engine  benchmarks/engine_bench.py: profiles/s through durable-rules (Engine.fire, decision only), full evaluation
           (evaluate_typed + result_json) and the plain-Python reference, the ratios, and RSS over 1,000,000 full
           evaluations (--quick: 50,000), which must stay flat;
-  http    benchmarks/http_bench.py: the shipped gunicorn.conf.py on loopback under wrk POSTing the example to
+  http    benchmarks/http_bench.py: what make run serves (nginx in front of the shipped gunicorn.conf.py) on
+          loopback under wrk POSTing the example to
           /api/v1/evaluate at 1, 16 and 64 connections (10 s each; --quick 3 s); every response must be a 200
           with the right body; target ≥ 1,000 req/s and p99 < 50 ms at 16 connections;
   pdf     benchmarks/pdf_bench.py: renders/s and median ms of the PDF estimate; target median < 250 ms;
@@ -173,7 +174,8 @@ def http_section(settings: dict) -> list[Row]:
         progress(f"http: SKIPPED, {message}")
         return [Row("http", "POST /api/v1/evaluate under wrk", "not run: " + message, "wrk installed", False)]
     duration = settings["http_duration"]
-    progress(f"http: shipped gunicorn.conf.py, wrk {duration:g} s at each of {http_bench.CONNECTIONS} connections")
+    progress(f"http: nginx → shipped gunicorn.conf.py, wrk {duration:g} s at each of {http_bench.CONNECTIONS} "
+             "connections")
     result = http_bench.shipped_load(duration, http_bench.CONNECTIONS, settings["http_warmup"])
     rows = []
     for row in result["rows"]:

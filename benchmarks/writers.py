@@ -2,10 +2,11 @@
 
     python benchmarks/writers.py [--clients 8] [--iterations 500] [--workers 4]
 
-Starts gunicorn (the shipped gunicorn.conf.py, sync workers, -w 4) on a free loopback port with a fresh database,
-then runs 8 client processes × 500 iterations; each iteration POSTs the CONTRACT.md example (its company name
-marked with the client and iteration) to /api/v1/assessments (201, with links.self and links.submit) and then
-POSTs its links.submit (200, status submitted). A client error is any connection failure, any status other than
+Starts the service as make run serves it (nginx in front of gunicorn with the shipped gunicorn.conf.py, sync
+workers, -w 4) on a free loopback port with a fresh database, then runs 8 client processes × 500 iterations;
+each iteration POSTs the CONTRACT.md example (its company name marked with the client and iteration) to
+/api/v1/assessments (201, with links.self and links.submit) and then POSTs its links.submit (200, status
+submitted). A client error is any connection failure, any status other than
 the expected one, or any body mentioning "database is locked". Afterwards the database is opened and checked:
 one assessment per save (all submitted, latest revision 1), one revision each, and exactly one create and one
 submit audit row each; every reference each client received is there with that client's company name, and no

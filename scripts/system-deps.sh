@@ -12,6 +12,7 @@ packages=(
   fonts-wqy-microhei  # WenQuanYi Micro Hei: the PDF's Chinese font (about 10 % faster to lay out than Noto)
   fonts-noto-cjk      # Noto Sans CJK SC: the pages' and the PDF's fallback Chinese font
   fonts-noto-color-emoji # names may hold emoji (CONTRACT.md): without it the PDF prints them as empty boxes
+  nginx               # the front server: buffers whole requests so slow clients hold no worker (subsidy/serve.py)
 )
 if [ "$purpose" = bench ]; then
   packages+=(wrk)     # the HTTP load generator of benchmarks/http_bench.py
@@ -22,6 +23,7 @@ if [ "$purpose" = test ]; then
     poppler-utils     # pdftoppm, to look at PDF pages as pictures; pdfsig, to check their signatures
     sqlite3           # the security tests edit a backup with the sqlite3 shell, as an attacker would
     nodejs            # npm installs axe-core, which the browser tests inject into every page
+    openssl           # a throwaway certificate for the https tests of the front server
   )
   # Debian ships npm apart from nodejs; NodeSource's nodejs carries its own npm.
   command -v npm >/dev/null 2>&1 || packages+=(npm)

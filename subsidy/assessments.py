@@ -13,7 +13,9 @@ import json
 import secrets
 import unicodedata
 
+from .bounds import MAX_ACTOR, bounded
 from .db import write_transaction
+from .errors import SubmittedError
 from .evaluation import evaluate
 from .render import result_json
 from .schemas import dump_profile
@@ -88,9 +90,11 @@ def _revision_row(assessment_id, revision, reference, evaluated, secret):
 
 
 def audit(db, actor: str, action: str, assessment: dict | None = None, before=None, after=None):
-    """Append one row to the audit log (its hash chain: subsidy/auditlog.py)."""
+    """Append one row to the audit log (texts bounded, since a row can never be removed; its hash chain:
+    subsidy/auditlog.py)."""
     from .auditlog import append
 
+    actor, before, after = bounded(actor, MAX_ACTOR), bounded(before), bounded(after)
     append(db, {
         "at": now(), "actor": actor, "action": action,
         "assessment_id": assessment["id"] if assessment else None,
@@ -122,12 +126,19 @@ def create(db, profile: dict, engine, secret: str, actor: str = "firm") -> dict:
 
 
 def revise(db, token: str, profile: dict, engine, secret: str, actor: str = "firm") -> dict | None:
-    """Save an edited profile as the next revision of an assessment; return it, or None if there is none."""
+    """Save an edited profile as the next revision of an assessment; return it, or None if there is none.
+
+    Raises SubmittedError once the assessment was submitted. The status is read inside the transaction that writes
+    the revision: a submit that committed while this profile was being evaluated is seen, and no revision can
+    land after the submission.
+    """
     evaluated = _evaluated(profile, engine)
     with write_transaction(db):
         current = find(db, token=token)
         if current is None:
             return None
+        if current["status"] != "draft":
+            raise SubmittedError(current)
         revision = current["latest_revision"] + 1
         previous = json.loads(_revision(db, current["id"], current["latest_revision"])["profile"])
         db.table("revisions").insert(

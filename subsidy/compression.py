@@ -1,8 +1,10 @@
-"""gzip for answers worth compressing, when the client accepts it.
+"""gzip for answers worth compressing, when the client accepts it and no front server does it.
 
-Done in the app because the service has no front server of its own; a front server added later (nginx) passes an
-answer that already has Content-Encoding through untouched. Level 1, nginx's default: on the 15 KB evaluation
-result it keeps the answer at about 4.2 KB, where higher levels save a tenth more for about twice the CPU.
+`make run` puts nginx in front (subsidy/serve.py), which compresses JSON, CSS and scripts itself: behind it
+(TRUSTED_PROXIES set) the app leaves that to nginx. Served alone (gunicorn without nginx, or the tests' own client),
+the app compresses the same kinds. Never HTML: a page carries a CSRF token next to text a visitor chose, which
+compression would leak (BREACH). Level 1, nginx's default: on the 15 KB evaluation result it keeps the answer at
+about 4.2 KB, where higher levels save a tenth more for about twice the CPU.
 """
 
 import gzip
@@ -11,8 +13,7 @@ from flask import request
 
 LEVEL = 1
 MIN_SIZE = 1400  # about one TCP segment: below it compressing saves no round trip
-COMPRESSIBLE = {"application/json", "text/html", "text/css", "text/csv", "text/plain", "text/javascript",
-                "application/javascript", "image/svg+xml", "application/xml"}
+COMPRESSIBLE = {"application/json", "text/css", "text/javascript", "application/javascript"}
 
 
 def _compress(response):
@@ -34,5 +35,7 @@ def _compress(response):
 
 
 def init_app(app):
+    if app.config.get("TRUSTED_PROXIES"):
+        return  # nginx compresses (deploy/nginx.conf.j2)
     # Registered before the other after_request hooks, so it runs last, on the final body.
     app.after_request(_compress)

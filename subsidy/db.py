@@ -352,3 +352,12 @@ def m004_docs_audit_chain(db):
     chain_existing(db)
     for sql in TRIGGERS.values():
         db.execute(sql)
+
+
+@migrations()
+def m003_runtime_sessions_and_login_failures(db):
+    """Session versions (to end an account's sessions), and failed logins counted per account and address."""
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE login_failures ADD COLUMN address TEXT NOT NULL DEFAULT ''")
+    db.execute("DROP INDEX login_failures_by_user")
+    db.execute("CREATE INDEX login_failures_by_account ON login_failures (username, address, at)")

@@ -33,5 +33,13 @@ class RequestError(SubsidyError):
         super().__init__(code)
 
 
+class SubmittedError(SubsidyError):
+    """An assessment was submitted for review: no revision may be written after that."""
+
+    def __init__(self, assessment: dict):
+        self.assessment = assessment
+        super().__init__(f"{assessment['reference']} is {assessment['status']}: it can no longer be revised")
+
+
 class EngineError(SubsidyError):
     """The rule engine failed or disagreed with the why-not walker: a defect, never the user's fault."""

@@ -35,12 +35,17 @@ class DecisionRefused(ReviewError):
 
 
 def submit(db, assessment: dict, actor: str = "firm") -> dict:
-    """Move a draft to submitted; submitting twice changes nothing."""
-    if assessment["status"] == "draft":
-        with write_transaction(db):
-            db.table("assessments").update(assessment["id"], {"status": "submitted", "updated_at": now()})
-            audit(db, actor, "submit", assessment, before={"status": "draft"},
-                  after={"status": "submitted", "revision": assessment["latest_revision"]})
+    """Move a draft to submitted with the revision it has at that moment; submitting twice changes nothing.
+
+    Status and revision are read inside the write transaction: a revision saved while the request was on its
+    way is the one submitted, and a revision that comes later is refused by assessments.revise.
+    """
+    with write_transaction(db):
+        current = db.table("assessments").get(assessment["id"])
+        if current["status"] == "draft":
+            db.table("assessments").update(current["id"], {"status": "submitted", "updated_at": now()})
+            audit(db, actor, "submit", current, before={"status": "draft"},
+                  after={"status": "submitted", "revision": current["latest_revision"]})
     return db.table("assessments").get(assessment["id"])
 
 
@@ -94,6 +99,7 @@ def update_review(db, assessment: dict, claimed: dict, overrides: dict, evidence
         "officer": officer, "updated_at": now(),
     }
     with write_transaction(db):
+        _check_status(db, assessment, ("submitted", "under_review"), "decided")
         db.table("reviews").upsert(row, pk="assessment_id")
         if assessment["status"] == "submitted":
             db.table("assessments").update(assessment["id"], {"status": "under_review", "updated_at": now()})
@@ -169,6 +175,7 @@ def decide(db, assessment: dict, clause_decisions: dict, final: str, note: str, 
     if problems:
         raise DecisionRefused(problems)
     with write_transaction(db):
+        _check_status(db, assessment, ("submitted", "under_review"), "not_reviewable")
         db.table("reviews").update(assessment["id"], {
             "clause_decisions": canonical(clause_decisions), "final_decision": final, "final_note": note,
             "officer": officer, "updated_at": now(), "decided_at": now()})
@@ -191,6 +198,13 @@ def comparison(claimed: dict, verified: dict | None) -> list[dict]:
                      "difference_fen": other["amount_fen"] - clause["amount_fen"],
                      "needs_confirmation": clause["needs_confirmation"]})
     return rows
+
+
+def _check_status(db, assessment: dict, allowed: tuple, code: str):
+    """Raise ReviewError(code) unless the stored status is still allowed: read inside the write transaction, so
+    a decision another officer committed a moment ago is seen."""
+    if db.table("assessments").get(assessment["id"])["status"] not in allowed:
+        raise ReviewError(code)
 
 
 def _check_policy(assessment: dict, engine):

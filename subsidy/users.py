@@ -1,46 +1,27 @@
-"""Officer accounts: Flask-Login sessions, hashed passwords, roles, and slowing down repeated failed logins."""
+"""Officer accounts, managed on the server: create, change a password, disable, enable, list.
 
+Changing a password or disabling an account ends every session the account has (sessions.py). Logging in and
+slowing down failed logins are in logins.py.
+"""
+
+import re
 import sys
-import time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_login import LoginManager, UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from .assessments import audit, now
-from .db import connect, get_db
+from .db import connect, write_transaction
+from .logins import MAX_PASSWORD, MAX_USERNAME
+from .sessions import end_sessions
 
 ROLES = ("officer", "admin")
-FREE_FAILURES = 3  # failures allowed before each further attempt has to wait
-WINDOW_SECONDS = 15 * 60
-MAX_WAIT_SECONDS = 15 * 60
+MIN_PASSWORD = 8
+USERNAME = re.compile(rf"^[\w.@-]{{1,{MAX_USERNAME}}}$")  # letters (any script), digits, _ . @ -
 
-login_manager = LoginManager()
 users_cli = AppGroup("users", help="Manage officer accounts.")
-
-
-class User(UserMixin):
-    def __init__(self, row: dict):
-        self.id = str(row["id"])
-        self.username = row["username"]
-        self.role = row["role"]
-        self.active = bool(row["active"])
-
-    @property
-    def is_active(self):
-        return self.active
-
-    @property
-    def is_admin(self):
-        return self.role == "admin"
-
-
-@login_manager.user_loader
-def load_user(user_id: str):
-    rows = list(get_db().table("users").rows_where("id = ?", [user_id], limit=1)) if user_id.isdigit() else []
-    return User(rows[0]) if rows else None
 
 
 def find_user(db, username: str) -> dict | None:
@@ -48,51 +29,65 @@ def find_user(db, username: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def wait_before_next_attempt(db, username: str, at: float | None = None) -> int:
-    """Return the seconds a login for username must still wait after its recent failures (0: go ahead)."""
-    at = time.time() if at is None else at
-    recent = [row["at"] for row in db.query(
-        "SELECT at FROM login_failures WHERE username = ? AND at > ? ORDER BY at", [username, at - WINDOW_SECONDS])]
-    if len(recent) < FREE_FAILURES:
-        return 0
-    wait = min(2 ** (len(recent) - FREE_FAILURES + 1), MAX_WAIT_SECONDS)
-    return max(0, int(recent[-1] + wait - at + 0.999))
-
-
-def authenticate(db, username: str, password: str) -> tuple[User | None, int]:
-    """Return (user, 0) for good credentials, (None, 0) for bad ones, (None, seconds) while slowed down."""
-    wait = wait_before_next_attempt(db, username)
-    if wait:
-        return None, wait
-    row = find_user(db, username)
-    if row and row["active"] and check_password_hash(row["password_hash"], password):
-        db.execute("DELETE FROM login_failures WHERE username = ?", [username])
-        return User(row), 0
-    db.table("login_failures").insert({"username": username, "at": time.time()})
-    audit(db, username or "?", "login_failed")
-    return None, 0
-
-
 def create_user(db, username: str, password: str, role: str) -> dict:
-    db.table("users").insert({"username": username, "password_hash": generate_password_hash(password),
-                              "role": role, "active": 1, "created_at": now()})
-    audit(db, "cli", "user_create", after={"username": username, "role": role})
+    with write_transaction(db):
+        db.table("users").insert({"username": username, "password_hash": generate_password_hash(password),
+                                  "role": role, "active": 1, "created_at": now()})
+        audit(db, "cli", "user_create", after={"username": username, "role": role})
     return find_user(db, username)
+
+
+def set_password(db, user: dict, password: str) -> None:
+    """Change an account's password and end every session it has."""
+    hashed = generate_password_hash(password)
+    with write_transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, user["id"]])
+        end_sessions(db, user["id"])
+        audit(db, "cli", "password_change", after={"username": user["username"]})
+
+
+def set_active(db, user: dict, active: bool) -> None:
+    """Enable or disable an account; disabling ends every session it has."""
+    with write_transaction(db):
+        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user["id"]])
+        if not active:
+            end_sessions(db, user["id"])
+        audit(db, "cli", "user_enable" if active else "user_disable", after={"username": user["username"]})
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise click.ClickException(f"the password may have at most {MAX_PASSWORD} characters")
+    return password
+
+
+def _existing(db, username: str) -> dict:
+    user = find_user(db, username)
+    if user is None:
+        raise click.ClickException(f"there is no user {username!r}")
+    return user
+
+
+PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
+                              help="Read the password from standard input instead of prompting.")
 
 
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), default="officer", show_default=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@PASSWORD_STDIN
 @with_appcontext
 def create_command(username, role, password_stdin):
     """Create an officer or admin account (the password is prompted for, or read with --password-stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("the password must have at least 8 characters")
+    if not USERNAME.match(username):
+        raise click.ClickException(f"a username has 1 to {MAX_USERNAME} letters, digits, '_', '.', '@' or '-'")
+    password = _read_password(password_stdin)
     db = connect(current_app.config["DATABASE"])
     try:
         if find_user(db, username):
@@ -101,6 +96,47 @@ def create_command(username, role, password_stdin):
     finally:
         db.close()
     click.echo(f"Created {role} {username}.")
+
+
+@users_cli.command("password")
+@click.argument("username")
+@PASSWORD_STDIN
+@with_appcontext
+def password_command(username, password_stdin):
+    """Set a new password for USERNAME; every session the account has ends."""
+    db = connect(current_app.config["DATABASE"])
+    try:
+        user = _existing(db, username)
+        set_password(db, user, _read_password(password_stdin))
+    finally:
+        db.close()
+    click.echo(f"Changed the password of {username}; its sessions have ended.")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+@with_appcontext
+def disable_command(username):
+    """Disable USERNAME: it can no longer log in, and every session it has ends."""
+    db = connect(current_app.config["DATABASE"])
+    try:
+        set_active(db, _existing(db, username), False)
+    finally:
+        db.close()
+    click.echo(f"Disabled {username}; its sessions have ended.")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+@with_appcontext
+def enable_command(username):
+    """Enable USERNAME again."""
+    db = connect(current_app.config["DATABASE"])
+    try:
+        set_active(db, _existing(db, username), True)
+    finally:
+        db.close()
+    click.echo(f"Enabled {username}.")
 
 
 @users_cli.command("list")
@@ -115,21 +151,5 @@ def list_command():
         db.close()
 
 
-@login_manager.unauthorized_handler
-def unauthorized():
-    """Send people to the login page; the JSON API answers 401 in its usual error shape."""
-    from flask import jsonify, redirect, request, url_for
-
-    from .messages import text
-    from .requests import request_language
-
-    if request.path.startswith("/api/"):
-        response = jsonify({"errors": {"_request": [text("login_required", request_language())]}})
-        response.status_code = 401
-        return response
-    return redirect(url_for("officer.login", next=request.full_path.rstrip("?")))
-
-
 def init_app(app):
-    login_manager.init_app(app)
     app.cli.add_command(users_cli)

@@ -110,14 +110,15 @@ def test_no_gzip_unless_the_client_accepts_it(client, example, accept):
     assert "Content-Encoding" not in answer.headers and answer.get_json()["total_fen"] == 1462000000
 
 
-def test_small_answers_and_pdfs_are_not_gzipped(client, example):
+def test_small_answers_pdfs_and_pages_are_not_gzipped(client, example):
     small = client.post("/api/v1/evaluate", json={"company": {}}, headers={"Accept-Encoding": "gzip"})
     assert small.status_code == 400 and "Content-Encoding" not in small.headers
     saved = client.post("/api/v1/assessments", json=example).get_json()
     pdf = client.get(saved["links"]["pdf"].replace("http://127.0.0.1:8000", ""), headers={"Accept-Encoding": "gzip"})
     assert pdf.mimetype == "application/pdf" and "Content-Encoding" not in pdf.headers
+    # A page holds a CSRF token next to text a visitor chose: compressing it would leak the token (BREACH).
     page = client.get("/", headers={"Accept-Encoding": "gzip"})
-    assert page.headers["Content-Encoding"] == "gzip" and b"<html" in gzip.decompress(page.data)
+    assert "Content-Encoding" not in page.headers and b"<html" in page.data
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "GZIP"])

@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from app import create_app
 from subsidy.db import connect
 from subsidy.flat import flatten, template_columns
-from subsidy.users import create_user, wait_before_next_attempt
+from subsidy.logins import wait_before_next_attempt
+from subsidy.users import create_user
 
 PASSWORD = "correct horse battery"
 
@@ -97,8 +98,9 @@ def test_repeated_failed_logins_are_slowed_down(client, app):
     slowed = client.post("/login", data={"username": "li.officer", "password": PASSWORD})
     assert slowed.status_code == 429 and "秒后再试" in slowed.get_data(as_text=True)
     db = connect(app.config["DATABASE"])
-    assert wait_before_next_attempt(db, "li.officer") > 0
-    assert wait_before_next_attempt(db, "li.officer", at=time.time() + 60) == 0
+    assert wait_before_next_attempt(db, "li.officer", "127.0.0.1") > 0
+    assert wait_before_next_attempt(db, "li.officer", "127.0.0.1", at=time.time() + 60) == 0
+    assert wait_before_next_attempt(db, "li.officer", "127.0.0.2") == 0
     db.close()
     assert audit_actions(app).count("login_failed") == 3
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from .. import assessments, filing, notify, verification
 from ..db import get_db
-from ..errors import ProfileError, RequestError
+from ..errors import ProfileError, RequestError, SubmittedError
 from ..evaluation import evaluate
 from ..headers import public_json
 from ..messages import pick, text
@@ -17,10 +17,10 @@ from ..openapi_paths import PUBLIC_MAX_AGE
 from ..render import result_json
 from ..requests import check_language, json_body, query_int, request_language
 from ..schemas import Msg, load_profile, render_errors
-from ..security import limiter
+from ..throttle import EVALUATE_LEASE_SECONDS, limiter
 from ..urls import public_url
 
-evaluate_limit = limiter.limit("RATELIMIT_EVALUATE")
+evaluate_limit = limiter.limit("RATELIMIT_EVALUATE", methods=("POST", "PUT"), lease_seconds=EVALUATE_LEASE_SECONDS)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -92,13 +92,14 @@ def assessment_view(token):
 
 
 @bp.put("/assessments/<token>")
+@evaluate_limit
 def revise_assessment(token):
     """Re-evaluate an edited profile as the next revision of a saved assessment."""
     lang = request_language()
     found = assessments.find(get_db(), token=token)
     if found is None:
         abort(404)
-    if found["status"] != "draft":
+    if found["status"] != "draft":  # refused before evaluating; revise() checks again where it writes
         raise RequestError("submitted_locked", status=409)
     profile = load_profile(json_body())
     saved = assessments.revise(get_db(), token, profile, engine(), current_app.config["VERIFY_SECRET"], actor="api")
@@ -204,6 +205,11 @@ def error_response(errors: dict, status: int):
 @bp.errorhandler(ProfileError)
 def profile_error(error):
     return error_response(render_errors(error.errors, request_language()), 400)
+
+
+@bp.errorhandler(SubmittedError)
+def submitted_error(error):
+    return error_response({"_request": [text("submitted_locked", request_language())]}, 409)
 
 
 @bp.app_errorhandler(RequestError)

@@ -7,12 +7,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from .. import assessments, changes, documents, entries, filing, notify, verification
 from ..db import get_db
-from ..errors import ProfileError
+from ..errors import ProfileError, SubmittedError
 from ..i18n import page_language
 from ..requests import query_int
 from ..schemas import ENTITY_TYPES, Msg, load_profile
-from ..security import limiter
 from ..signing import signer_of
+from ..throttle import limiter
 from ..urls import public_url
 from .form_errors import page_errors
 from .form_layout import LIST_SECTIONS, SECTION_KEYS, SECTIONS, example_for, is_required, kind_of, sections_for
@@ -81,7 +81,10 @@ def _save(state: FormState, profile: dict, assessment):
     if assessment is None:
         saved = assessments.create(db, profile, _engine(), _secret())
     else:
-        saved = assessments.revise(db, assessment["token"], profile, _engine(), _secret())
+        try:
+            saved = assessments.revise(db, assessment["token"], profile, _engine(), _secret())
+        except SubmittedError as error:  # submitted while this form was being filled in or saved
+            return render_template("firm/locked.html", saved=error.assessment), 409
     typed = {path: value.strip() for path, value in state.values.items() if kind_of(path) == "money" and value.strip()}
     entries.save(db, saved["id"], saved["revision"], state.unit, typed, state.sections)
     return redirect(url_for("firm.result_page", token=saved["token"]), code=303)
@@ -181,6 +184,7 @@ def submit(token):
 
 
 @bp.route("/a/<token>/edit", methods=["GET", "POST"])
+@limiter.limit("RATELIMIT_EVALUATE")
 def edit_page(token):
     """The form filled with the latest revision; saving it makes the next revision (drafts only)."""
     saved = _saved_or_404(token)
@@ -235,6 +239,7 @@ def decision_pdf(token):
 
 
 @bp.get("/a/<token>/estimate.pdf")
+@limiter.limit("RATELIMIT_PDF", methods=("GET",))
 def estimate_pdf(token):
     """The signed PDF estimate of one revision, to attach to a filing: rendered once, then the same bytes."""
     saved = _saved_or_404(token, query_int("revision"))

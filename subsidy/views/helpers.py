@@ -28,7 +28,8 @@ ACTIONS = {"create": ("创建测算", "created"), "edit": ("修改（新版本�
            "export_audit_all": ("导出全部审计日志", "exported the whole audit log"),
            "export_decision_pdf": ("下载决定 PDF", "downloaded the decision PDF"),
            "batch_upload": ("上传批量筛查", "uploaded a batch"), "batch_export": ("下载筛查结果", "downloaded batch results"),
-           "user_create": ("创建账户", "created an account"),
+           "user_create": ("创建账户", "created an account"), "password_change": ("修改密码", "changed the password"),
+           "user_disable": ("停用账户", "disabled the account"), "user_enable": ("启用账户", "enabled the account"),
            "issue_document": ("签发 PDF 文件", "issued a signed PDF")}
 ACTORS = {"firm": ("企业（网页）", "firm (web)"), "api": ("企业（API）", "firm (API)"), "cli": ("命令行", "command line")}
 FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
@@ -41,6 +42,8 @@ FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not 
 
 # Why a decision was refused (review.decision_problems), said to the officer.
 PROBLEMS = {
+    "note_too_long": ("说明过长：每条最多 500 字，最终决定说明最多 2000 字。未保存。",
+                      "A note is too long: at most 500 characters each, 2,000 for the final note. Nothing was saved."),
     "pending_fact": ("{clause}：自行申报的“{fact}”仍为待确认。请先确认或不予确认，保存并重新计算后再作决定。",
                      "{clause}: the self-declared fact “{fact}” is still pending. Confirm it or refuse it, save and recompute, then decide."),
     "approve_not_eligible": ("{clause}：核实后的结果为“{status}”，不能同意。请选择“不同意”，或先更正核实值。",

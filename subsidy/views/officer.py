@@ -10,16 +10,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import assessments, documents, notify, review
 from ..assessments import audit
-from ..db import get_db
+from ..db import get_db, write_transaction
 from ..errors import ProfileError
 from ..flat import flatten
 from ..i18n import page_language
+from ..logins import authenticate, username_problem
 from ..paths import row_names
 from ..requests import query_int
 from ..schemas import render_errors
-from ..security import limiter
+from ..sessions import end_sessions
 from ..signing import signer_of
-from ..users import authenticate
+from ..throttle import client_address, limiter
 from .form_layout import kind_of
 from .helpers import pdf_response
 from .review_groups import groups
@@ -29,6 +30,7 @@ bp = Blueprint("officer", __name__)
 _SAFE_NEXT = re.compile(r"/officer/[A-Za-z0-9/_.~%&=?+-]{0,500}")
 MAX_PAGE = 100_000
 PAGE_SIZE = 20
+MAX_NOTE, MAX_FINAL_NOTE = 500, 2000  # the maxlength of the review form's note fields
 SORTS = {"updated": "updated_at", "reference": "reference", "company": "company_name", "total": "total_fen",
          "status": "status"}
 
@@ -47,8 +49,11 @@ def login():
     error, status = None, 200
     username = request.form.get("username", "").strip()
     if request.method == "POST":
+        problem = username_problem(username)
+        if problem:  # refused before anything is stored: a username is at most 64 plain characters
+            return render_template("officer/login.html", error=problem, wait=0, username=username[:64]), 400
         db = get_db()
-        user, wait = authenticate(db, username, request.form.get("password", ""))
+        user, wait = authenticate(db, username, request.form.get("password", ""), client_address())
         if user:
             session.clear()
             login_user(user)
@@ -63,7 +68,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit(get_db(), current_user.username, "logout")
+    """Log out, ending every session of the account (a copy of the cookie kept anywhere stops working)."""
+    db = get_db()
+    with write_transaction(db):
+        end_sessions(db, current_user.id)
+        audit(db, current_user.username, "logout")
     logout_user()
     session.clear()
     return redirect(url_for("officer.login"), code=303)
@@ -187,7 +196,9 @@ def _posted_review(form, claimed: dict) -> dict:
                 confirmations[path] = value
                 if value != claimed.get(path):
                     overrides[path] = value
-    evidence = {name[len("evidence."):]: True for name in form if name.startswith("evidence.")}
+    clause_ids = set(_engine().rulebook.clause_ids)  # only what the form offers is stored: no free text
+    evidence = {name[len("evidence."):]: True for name in form
+                if name.startswith("evidence.") and name[len("evidence."):] in clause_ids}
     return {"overrides": overrides, "confirmations": confirmations, "evidence": evidence}
 
 
@@ -217,15 +228,18 @@ def decide(reference):
     decisions = {}
     for clause in saved["result"]["zh"]["clauses"]:
         choice = request.form.get(f"decision.{clause['id']}", "")
-        note = request.form.get(f"note.{clause['id']}", "").strip()[:500]
+        note = request.form.get(f"note.{clause['id']}", "").strip()
         if choice in review.CLAUSE_DECISIONS or note:
             decisions[clause["id"]] = {"decision": choice, "note": note}
-    final, final_note = request.form.get("final", ""), request.form.get("final_note", "").strip()[:2000]
+    final, final_note = request.form.get("final", ""), request.form.get("final_note", "").strip()
     db = get_db()
+    posted = {"decisions": decisions, "final": final, "final_note": final_note}
+    # The form's fields hold at most these; a longer note is refused whole rather than cut where nobody sees it.
+    if len(final_note) > MAX_FINAL_NOTE or any(len(d["note"]) > MAX_NOTE for d in decisions.values()):
+        return _review_page(saved, status=400, posted=posted, problems=[{"code": "note_too_long"}])
     try:
         review.decide(db, saved, decisions, final, final_note, current_user.username)
     except review.DecisionRefused as refused:
-        posted = {"decisions": decisions, "final": final, "final_note": final_note}
         return _review_page(saved, status=400, posted=posted, problems=refused.problems)
     except review.ReviewError as error:
         flash(error.code)
@@ -236,6 +250,7 @@ def decide(reference):
 
 @bp.get("/officer/a/<reference>/decision.pdf")
 @login_required
+@limiter.limit("RATELIMIT_PDF", methods=("GET",))
 def decision_pdf(reference):
     """The decision as a signed PDF with its own code: rendered once, then the same bytes."""
     saved = _filing(reference)

@@ -1,7 +1,8 @@
-"""Real-browser fixtures: the app under gunicorn on a throwaway database, and Chromium driven by Playwright.
+"""Real-browser fixtures: the app as `make run` serves it (nginx in front of gunicorn) on a throwaway database, and
+Chromium driven by Playwright.
 
-These tests are part of the normal `pytest` run and are never skipped: without Chromium or a working gunicorn they
-fail with a message saying what is missing. Every test's pages are saved as full-page screenshots in
+These tests are part of the normal `pytest` run and are never skipped: without Chromium, nginx or a working
+gunicorn they fail with a message saying what is missing. Every test's pages are saved as full-page screenshots in
 test-artifacts/browser/<test name>.png (git-ignored) for a person to look at.
 """
 
@@ -10,11 +11,8 @@ import re
 import secrets
 import shutil
 import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +27,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
-START_TIMEOUT = 30  # seconds for gunicorn to answer
 
 
 def pytest_configure(config):
@@ -41,19 +38,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +66,12 @@ class Mailbox:
         return self.messages
 
 
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def mailbox():
     """A real SMTP server (aiosmtpd) on a free port, which the live server sends the firm's emails to."""
@@ -96,53 +86,34 @@ def mailbox():
 
 
 @pytest.fixture(scope="session")
-def live_server(live_db, mailbox):
-    """Start `gunicorn -c gunicorn.conf.py tests.browser.server:app` on a free port; yield its base URL."""
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    if not gunicorn.exists():
-        pytest.fail(f"gunicorn not found next to the interpreter ({gunicorn}); install the project into the venv.")
+def live_server(live_db, mailbox, tmp_path_factory):
+    """Start the service as `make run` serves it (nginx in front of gunicorn, subsidy/serve.py) on a free port;
+    yield its base URL. The browser gets what users get: nginx's buffering, limits, compression and headers."""
+    from subsidy.serve import Stack
+
+    if not (Path(sys.executable).parent / "gunicorn").exists():
+        pytest.fail(f"gunicorn not found next to the interpreter ({sys.executable}); install the project into the "
+                    "venv.")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS / "gunicorn.log"
     env = {
-        **os.environ,
-        "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "SUBSIDY_TEST_DB": str(live_db),
         "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16),
         "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16),
         "SUBSIDY_TEST_SMTP_PORT": str(mailbox.port),
     }
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(gunicorn), "-c", "gunicorn.conf.py", "tests.browser.server:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+    stack = Stack(tmp_path_factory.mktemp("browser-run"), app_module="tests.browser.server:app", workers=2, env=env)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode} before answering; log {log_path}:\n"
-                            f"{_log_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(base_url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer on {base_url} within {START_TIMEOUT} s; log {log_path}:\n"
-                            f"{_log_tail(log_path)}")
-            time.sleep(0.1)
-        yield base_url
+        stack.start()
+    except RuntimeError as error:
+        pytest.fail(f"the service did not start for the browser tests: {error}")
+    try:
+        yield stack.base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stack.stop()
+        for name in ("gunicorn.log", "nginx.log", "access.log"):  # kept for a person to read after a failure
+            if (stack.run_dir / name).exists():
+                shutil.copyfile(stack.run_dir / name, ARTIFACTS / name)
 
 
 OFFICER = {"username": "li.officer", "password": "correct horse battery"}

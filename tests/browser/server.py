@@ -1,6 +1,6 @@
 """The WSGI app the browser tests serve under gunicorn: the real factory, on a throwaway database.
 
-gunicorn -c gunicorn.conf.py tests.browser.server:app, with SUBSIDY_TEST_DB (and optionally SUBSIDY_TEST_SECRET_KEY,
+gunicorn -c gunicorn.conf.py tests.browser.server:app behind nginx (subsidy.serve.Stack), with SUBSIDY_TEST_DB (and optionally SUBSIDY_TEST_SECRET_KEY,
 SUBSIDY_TEST_VERIFY_SECRET) in the environment; tests/browser/conftest.py starts it. TESTING is off and CSRF is on:
 the browser goes through the same checks as a firm would.
 """
@@ -13,7 +13,7 @@ from app import create_app
 app = create_app({
     "TESTING": False,
     "DATABASE": os.environ["SUBSIDY_TEST_DB"],
-    "PUBLIC_URL": "http://" + os.environ.get("BIND", "127.0.0.1:8000"),
+    "PUBLIC_URL": os.environ["PUBLIC_URL"],  # the address nginx listens on (subsidy.serve.Stack sets it)
     # gunicorn.conf.py preloads the app before forking, so secrets made here are shared by every worker.
     "SECRET_KEY": os.environ.get("SUBSIDY_TEST_SECRET_KEY") or secrets.token_hex(16),
     "VERIFY_SECRET": os.environ.get("SUBSIDY_TEST_VERIFY_SECRET") or secrets.token_hex(16),

@@ -27,6 +27,7 @@ def gunicorn(database: Path, log: Path):
     """Serve tests.browser.server:app with one worker; yield (base URL, master process)."""
     port = _free_port()
     env = {**os.environ, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "SUBSIDY_TEST_DB": str(database),
+           "PUBLIC_URL": f"http://127.0.0.1:{port}",
            "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16), "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16)}
     with open(log, "wb") as out:
         process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
