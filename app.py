@@ -42,6 +42,8 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         BATCH_CHUNK_SECONDS=2.0,
+        # Registries the officer pages can screen: folders of tables or batch-layout files (subsidy/registry/).
+        REGISTRY_DIR=os.path.join(app.instance_path, "registries"),
         # The address the service is reached at: every absolute link is built on it (subsidy/urls.py).
         PUBLIC_URL=os.environ.get("PUBLIC_URL", urls.DEFAULT_PUBLIC_URL),
     )

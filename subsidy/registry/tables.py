@@ -230,3 +230,30 @@ def _given(array: pa.Array) -> np.ndarray:
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         array = stripped(array)
     return pc.is_valid(array).to_numpy(zero_copy_only=False)
+
+
+def from_nested(table: pa.Table, line: str, first_line: str) -> RawRegistry:
+    """Return the registry of companies whose lists are array columns of item structs (the Spark path's form).
+
+    Each company carries its line and the line of the first company with its credit code; each item its line.
+    """
+    shape = layout()
+    lines = table.column(line).to_numpy().astype(np.int64)
+    first = table.column(first_line).to_numpy().astype(np.int64)
+    duplicates = {row: int(first[row]) for row in np.flatnonzero(first != lines)}
+    lists = {}
+    for name in shape.lists:
+        if name not in table.column_names:
+            continue
+        column = table.column(name).combine_chunks()
+        if duplicates:  # a later company with a repeated code gets no items, as when the tables are joined here
+            keep = np.ones(len(column), dtype=bool)
+            keep[list(duplicates)] = False
+            column = pc.if_else(pa.array(keep), column, pa.scalar(None, column.type))
+        owner = pc.list_parent_indices(column).to_numpy().astype(np.int64)
+        items = pc.list_flatten(column)
+        leaves = {field.name: items.field(field.name) for field in items.type}
+        lists[name] = RawList(owner, pa.table({k: v for k, v in leaves.items() if k != line}),
+                              leaves[line].to_numpy(zero_copy_only=False).astype(np.int64), name)
+    companies = table.drop_columns([c for c in table.column_names if c in shape.lists or c in (line, first_line)])
+    return RawRegistry(companies, lines, COMPANIES, lists, [], duplicates)
