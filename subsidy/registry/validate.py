@@ -107,6 +107,8 @@ def validate(raw: RawRegistry) -> Typed:
     errors: dict = {}
     columns = {}
     names = set(raw.companies.column_names)
+    company_given = np.zeros(n, dtype=bool)
+    missing = []
     for path in shape.company_paths:
         found: dict = {}
         array = raw.companies.column(path).combine_chunks() if path in names else _null(n)
@@ -114,9 +116,15 @@ def validate(raw: RawRegistry) -> Typed:
         for row, messages in found.items():
             _put(errors, row, path, messages)
         if path.startswith("company."):
-            for row in np.flatnonzero(~columns[path].present):
-                if path not in errors.get(int(row), {}):
-                    _put(errors, row, path, [Msg("required")])
+            company_given |= columns[path].present
+            company_given[list(found)] = True
+            missing.append((path, np.flatnonzero(~columns[path].present), found))
+    for path, rows, found in missing:
+        for row in rows:
+            if company_given[row] and int(row) not in found:
+                _put(errors, row, path, [Msg("required")])
+    for row in np.flatnonzero(~company_given):  # no company cell at all: the section itself is missing
+        _put(errors, row, "company", [Msg("required")])
     for row, first_line in raw.duplicates.items():
         _put(errors, row, "company.credit_code", [Msg("duplicate_credit_code", line=first_line)])
     lists = {name: _validate_list(name, raw.lists.get(name), n, errors) for name in shape.lists}
