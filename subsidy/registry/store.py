@@ -15,11 +15,12 @@ def save_variant(db, variant: Variant, officer: str) -> dict:
                                                             [variant.name, variant.digest], limit=1))
         if found:
             return found[0]
-        db.table("policy_variants").insert({
+        table = db.table("policy_variants")
+        table.insert({
             "name": variant.name, "version": variant.rulebook.policy["version"], "digest": variant.digest,
             "title": json.dumps(variant.title, ensure_ascii=False), "source": variant.text,
             "created_by": officer, "created_at": now()})
-        row_id = db.table("policy_variants").last_pk
+        row_id = table.last_pk
     return db.table("policy_variants").get(row_id)
 
 

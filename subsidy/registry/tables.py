@@ -257,3 +257,32 @@ def from_nested(table: pa.Table, line: str, first_line: str) -> RawRegistry:
                               leaves[line].to_numpy(zero_copy_only=False).astype(np.int64), name)
     companies = table.drop_columns([c for c in table.column_names if c in shape.lists or c in (line, first_line)])
     return RawRegistry(companies, lines, COMPANIES, lists, [], duplicates)
+
+
+def _matching(con, path: Path, code: str) -> tuple[pa.Table, np.ndarray]:
+    """Return the rows of a table whose credit code is code (DuckDB reads only what it needs from Parquet)."""
+    reader = "read_parquet($1)" if path.suffix.lower() == ".parquet" else (
+        "read_csv($1, all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"')")
+    table = con.sql(f'SELECT * FROM {reader} WHERE upper(trim("{KEY}")) = $2', params=[str(path), code]) \
+        .to_arrow_table()
+    return table, np.ones(table.num_rows, dtype=np.int64)
+
+
+def read_company(source: Path | str, code: str) -> RawRegistry:
+    """Read one company (by credit code) and its list items from a registry, for its page."""
+    source, code = Path(source), code.strip().upper()
+    con = _connect()
+    if not source.is_dir():
+        table, lines = _matching(con, source, code)
+        return from_flat(table, lines, source.name)
+    shape = layout()
+    companies, lines = _matching(con, _table_file(source, COMPANIES), code)
+    lists = {}
+    for name in shape.lists:
+        path = _table_file(source, name)
+        if path is None or not companies.num_rows:
+            continue
+        items, item_lines = _matching(con, path, code)
+        lists[name] = RawList(np.zeros(items.num_rows, dtype=np.int64), items.drop_columns([KEY]), item_lines,
+                              path.name)
+    return RawRegistry(companies.slice(0, 1), lines[:1], COMPANIES, lists)
