@@ -180,10 +180,10 @@ def _threshold(clause, spec):
             return condition
         written = {"field": condition.field, "op": condition.op, "requires": condition.requires}
         if condition.share_of:
-            written.update(share_of=condition.share_of, value=spec["from"])
+            written.update(share_of=condition.share_of, value=spec["from_"])
             if vocabulary.condition(written).value != condition.value:
                 return condition
-        elif (condition.value // 100 if condition.kind == "money" else condition.value) != spec["from"]:
+        elif (condition.value // 100 if condition.kind == "money" else condition.value) != spec["from_"]:
             return condition
         changed += 1
         return vocabulary.condition(dict(written, value=spec["to"]))
@@ -196,7 +196,7 @@ def _threshold(clause, spec):
             dataclasses.replace(tier, when=tuple(map(moved, tier.when))) for tier in amount.tiers))
     if not changed:
         raise ValueError(f"{clause.id} has no money, count or share condition on {spec['field']!r} at "
-                         f"{spec['from']!r}")
+                         f"{spec['from_']!r}")
     return dataclasses.replace(clause, applies_when=applies, conditions=conditions, amount=amount)
 
 
