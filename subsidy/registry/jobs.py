@@ -41,7 +41,7 @@ def start(config, token: str, check: int = 1000, lang: str = "zh"):
     command = [sys.executable, "-m", "subsidy.registry.spawn", "--database", config["DATABASE"],
                "--rules-dir", config["RULES_DIR"], "--registry-dir", config["REGISTRY_DIR"],
                "--jobs-dir", str(jobs_dir), "--check", str(check), "--lang", lang,
-               "--log", str(jobs_dir / f"{token}.log"), token]
+               "--log", str(jobs_dir / f"{token}.log"), "--", token]
     done = subprocess.run(command, cwd=Path(__file__).resolve().parents[2], timeout=30, check=False,
                           stdin=subprocess.DEVNULL, capture_output=True)
     if done.returncode != 0:

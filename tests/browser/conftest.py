@@ -61,7 +61,13 @@ def live_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_db):
+def live_registry_dir(tmp_path_factory) -> Path:
+    """The folder of registries the live server's registry pages list (SUBSIDY_TEST_REGISTRY_DIR)."""
+    return tmp_path_factory.mktemp("browser-registries")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db, live_registry_dir):
     """Start `gunicorn -c gunicorn.conf.py tests.browser.server:app` on a free port; yield its base URL."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if not gunicorn.exists():
@@ -75,6 +81,7 @@ def live_server(live_db):
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "SUBSIDY_TEST_DB": str(live_db),
+        "SUBSIDY_TEST_REGISTRY_DIR": str(live_registry_dir),
         "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16),
         "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16),
     }

@@ -19,4 +19,8 @@ app = create_app({
     "VERIFY_SECRET": os.environ.get("SUBSIDY_TEST_VERIFY_SECRET") or secrets.token_hex(16),
     # 0 makes a batch job advance one slice of rows per request, so the tests see it part-way and reload it.
     "BATCH_CHUNK_SECONDS": float(os.environ.get("SUBSIDY_TEST_CHUNK_SECONDS", "0")),
+    # Registries the officer's registry pages list, and where their jobs write (tests/browser/conftest.py).
+    **({"REGISTRY_DIR": os.environ["SUBSIDY_TEST_REGISTRY_DIR"],
+        "REGISTRY_JOBS_DIR": os.environ["SUBSIDY_TEST_REGISTRY_DIR"] + "-jobs"}
+       if os.environ.get("SUBSIDY_TEST_REGISTRY_DIR") else {}),
 })
