@@ -267,3 +267,10 @@ def test_parquet_tables_and_the_batch_layout_give_the_same_typed_registry(tmp_pa
     assert not one.errors and not two.errors
     assert [typed_profile(one, r) for r in range(2)] == [typed_profile(two, r) for r in range(2)]
     assert typed_profile(two, 1)["rd_projects"][1] == {"name": "二", "rd_investment": 300}
+
+
+def test_the_byte_tables_of_the_text_scan_are_this_pythons_unicodedata():
+    from subsidy.registry import textscan
+
+    assert textscan.REFUSED_LEADS == textscan.refused_leads()
+    assert textscan.SPACES == textscan.spaces()

@@ -25,18 +25,28 @@ def _lead_ranges():
         yield lead, (lead - 0xF0) << 18, min(sys.maxunicode, ((lead - 0xF0) << 18) | 0x3FFFF)
 
 
-def _plain_bytes() -> np.ndarray:
-    """Return, per byte value, whether no refused character starts with it (continuation bytes are plain)."""
-    plain = np.zeros(256, dtype=bool)
-    plain[0x20:0x7F] = True
-    plain[0x80:0xC0] = True
-    for lead, first, last in _lead_ranges():
-        plain[lead] = not any(unicodedata.category(chr(p)) in _REFUSED for p in range(first, last + 1))
-    return plain
+def refused_leads() -> tuple[int, ...]:
+    """Return the lead bytes some character the Text field refuses starts with, from unicodedata (slow: ~1 s)."""
+    return tuple(lead for lead, first, last in _lead_ranges()
+                 if any(unicodedata.category(chr(p)) in _REFUSED for p in range(first, last + 1)))
 
 
-_PLAIN = _plain_bytes()
-_SPACES = [ch.encode() for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace()]
+def spaces() -> str:
+    """Return every character str.strip() removes, from Python itself (slow)."""
+    return "".join(ch for ch in map(chr, range(sys.maxunicode + 1)) if ch.isspace())
+
+
+# Worked out once with refused_leads() and spaces() and written here, since working them out takes a second at
+# every start; tests/test_registry_validate.py checks them against this Python's unicodedata.
+REFUSED_LEADS = (0xC2, 0xD8, 0xDB, 0xDC, 0xE0, 0xE1, 0xE2, 0xED, 0xEE, 0xEF, 0xF0, 0xF3, 0xF4)
+SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+_PLAIN = np.zeros(256, dtype=bool)
+_PLAIN[0x20:0x7F] = True
+_PLAIN[0x80:0xF5] = True
+_PLAIN[0x80:0xC2] = np.arange(0x80, 0xC2) < 0xC0  # continuation bytes; C0 and C1 never start a character
+_PLAIN[list(REFUSED_LEADS)] = False
+_SPACES = [ch.encode() for ch in SPACES]
 
 
 def parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
