@@ -5,6 +5,9 @@ a status or an amount fails the run loudly. The profile each row is checked with
 validated columns the columnar evaluator read, in the typed form load_profile returns.
 """
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 
 from ..evaluation import evaluate
@@ -90,3 +93,50 @@ def compare(typed, results: dict, rows, engine, progress=None) -> list[str]:
         if progress and done % 200 == 0:
             progress(done)
     return differences
+
+
+def _differences(typed, results, rows, outcomes) -> list[str]:
+    differences = []
+    for row, found in zip(rows, outcomes, strict=True):
+        for clause_id, status, amount in found:
+            got = results[clause_id]
+            mine = (got.status_word(int(row)), int(got.amount[int(row)]))
+            if mine != (status, amount):
+                differences.append(f"line {int(typed.lines[int(row)])} ({typed.source}) {clause_id}: columnar "
+                                   f"{mine}, durable-rules {(status, amount)}")
+    return differences
+
+
+_child_engine = None  # the engine a forked checker inherits (ENGINE-NOTES: a ruleset built before a fork works)
+
+
+def _evaluate_sample(profiles):
+    return [[(o.clause.id, o.status, o.amount_fen) for o in evaluate(profile, _child_engine).clauses]
+            for profile in profiles]
+
+
+class Pending:
+    """A cross-check running beside the columnar run, in a forked process of its own (the second core).
+
+    The engine's answers for the sampled rows are worked out while the registry is evaluated and written; the
+    run compares them at the end and keeps its output only if nothing differs.
+    """
+
+    def __init__(self, typed, rows, engine):
+        global _child_engine
+        self.rows = rows
+        self.pool = None
+        if len(rows):
+            profiles = [typed_profile(typed, int(row)) for row in rows]
+            _child_engine = engine
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self.future = self.pool.submit(_evaluate_sample, profiles)
+
+    def differences(self, typed, results) -> list[str]:
+        if self.pool is None:
+            return []
+        try:
+            outcomes = self.future.result()
+        finally:
+            self.pool.shutdown()
+        return _differences(typed, results, self.rows, outcomes)

@@ -34,6 +34,7 @@ class Run:
     checked: int = 0
     seed: int = 0
     timings: dict = field(default_factory=dict)
+    pending: object = None  # a crosscheck.Pending while the check runs beside
 
     @property
     def clause_ids(self):
@@ -60,30 +61,45 @@ class Progress:
 
 
 def evaluate_registry(typed: Typed, rulebook: Rulebook, engine, check: int | None = crosscheck.DEFAULT_SAMPLE,
-                      progress: Progress | None = None, seed: int | None = None, compiled=None) -> Run:
+                      progress: Progress | None = None, seed: int | None = None, compiled=None,
+                      beside: bool = False) -> Run:
     """Run the compiled rulebook over a validated registry and cross-check rows with the engine.
 
-    check is the sample size, None for every row; any difference raises crosscheck.DifferenceError.
+    check is the sample size, None for every row; any difference raises crosscheck.DifferenceError. With
+    beside=True the engine works in a process of its own while this one goes on: call run.finish_check().
     """
     progress = progress or Progress()
+    seed = secrets.randbits(32) if seed is None else seed
+    rows = crosscheck.sample_rows(typed.ok, check, seed)
+    pending = crosscheck.Pending(typed, rows, engine) if beside else None
     started = time.perf_counter()
     results = (compiled or CompiledRulebook(rulebook)).run(typed)
-    run = Run(typed, rulebook, results, seed=secrets.randbits(32) if seed is None else seed)
+    run = Run(typed, rulebook, results, seed=seed, checked=len(rows))
     run.timings["evaluate"] = time.perf_counter() - started
+    if pending is not None:
+        run.pending = pending
+        return run
     progress("check")
     started = time.perf_counter()
-    rows = crosscheck.sample_rows(typed.ok, check, run.seed)
     differences = crosscheck.compare(typed, results, rows, engine,
                                      lambda done: progress("check", done / max(1, len(rows))))
-    run.checked = len(rows)
     run.timings["check"] = time.perf_counter() - started
     if differences:
         raise crosscheck.DifferenceError(differences, len(rows))
     return run
 
 
+def finish_check(run: Run):
+    """Wait for a cross-check running beside the run; raise crosscheck.DifferenceError on any difference."""
+    started = time.perf_counter()
+    differences = run.pending.differences(run.typed, run.results)
+    run.timings["check_wait"] = time.perf_counter() - started
+    if differences:
+        raise crosscheck.DifferenceError(differences, run.checked)
+
+
 def screen(source, rulebook: Rulebook, engine, check: int | None = crosscheck.DEFAULT_SAMPLE, progress=None,
-           seed: int | None = None) -> Run:
+           seed: int | None = None, beside: bool = False) -> Run:
     """Read, validate, evaluate and cross-check a registry folder or batch-layout file."""
     progress = Progress(progress)
     progress("read")
@@ -95,7 +111,7 @@ def screen(source, rulebook: Rulebook, engine, check: int | None = crosscheck.DE
     typed = validate(raw)
     validate_seconds = time.perf_counter() - started
     progress("evaluate")
-    run = evaluate_registry(typed, rulebook, engine, check, progress, seed)
+    run = evaluate_registry(typed, rulebook, engine, check, progress, seed, beside=beside)
     run.timings.update(read=read_seconds, validate=validate_seconds)
     return run
 
