@@ -32,6 +32,10 @@ SEED = 20191120
 
 
 def _peak_mib() -> float:
+    """Return this process's peak RSS: VmHWM, which starts afresh at exec (ru_maxrss keeps the parent's peak)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
