@@ -42,6 +42,7 @@ init-db: $(STAMP)
 
 bench: $(STAMP)
 	@bash scripts/system-deps.sh bench
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -18,7 +18,7 @@ from subsidy.messages import text
 from subsidy.requests import request_language
 from subsidy.rulebook import RULES_DIR, default_rulebook, load_rulebook
 from subsidy.settings import ensure_instance_config
-from subsidy.views import api, firm, helpers, officer, officer_batch, officer_records
+from subsidy.views import api, firm, helpers, officer, officer_batch, officer_records, officer_registry
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 429: "rate_limited"}
 
@@ -49,6 +49,10 @@ def create_app(test_config=None):
         # 1 when nginx is in front (subsidy/serve.py sets it): the client's address is the one nginx saw.
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
         BATCH_CHUNK_SECONDS=2.0,
+        # Registries the officer pages can screen: folders of tables or batch-layout files (subsidy/registry/).
+        REGISTRY_DIR=os.path.join(app.instance_path, "registries"),
+        REGISTRY_JOBS_DIR=os.path.join(app.instance_path, "registry-jobs"),
+        REGISTRY_CHECK=1000,  # rows of every registry job re-evaluated through durable-rules
         # The address the service is reached at: every absolute link is built on it (subsidy/urls.py).
         PUBLIC_URL=os.environ.get("PUBLIC_URL", urls.DEFAULT_PUBLIC_URL),
     )
@@ -87,6 +91,7 @@ def create_app(test_config=None):
     app.register_blueprint(officer.bp)
     app.register_blueprint(officer_batch.bp)
     app.register_blueprint(officer_records.bp)
+    app.register_blueprint(officer_registry.bp)
     helpers.register(app)
 
     # Endpoints that take files get their larger body limit before anything parses the form, CSRF included.

@@ -14,7 +14,10 @@ Sections (each reuses its own benchmark module):
           with the right body; target ≥ 1,000 req/s and p99 < 50 ms at 16 connections;
   pdf     benchmarks/pdf_bench.py: renders/s and median ms of the PDF estimate; target median < 250 ms;
   batch   benchmarks/batch_bench.py: 100,000 profiles (--quick: 10,000) from CSV to results through the batch
-          command; targets < 60 s and < 300 MB peak RSS (--quick: the time is projected to 100,000).
+          command; targets < 60 s and < 300 MB peak RSS (--quick: the time is projected to 100,000);
+  registry benchmarks/registry_bench.py: the registry path (DuckDB, Parquet → Parquet) on 10k, 100k and 1M
+          companies, Spark local on 100k (identical output), durable-rules, OpenFisca-core int64 on 1M, peak
+          memory each; targets 1M in < 3 s, < 1 GiB, ≥ 10× OpenFisca (--quick: 10k and 100k, Spark on 10k).
 
 Progress goes to standard error, the table to standard output. Exit status 1 when a target is missed or a
 correctness check fails. Needs wrk for the http section (Debian: apt-get install -y wrk).
@@ -41,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import batch_bench, engine_bench, http_bench  # noqa: E402
 
-SECTIONS = ("engine", "http", "pdf", "batch")
+SECTIONS = ("engine", "http", "pdf", "batch", "registry")
 SEED = 20191120
 MEMORY_GROWTH_MIB = 10  # "flat": RSS may grow at most this much after the first fifth of the run
 
@@ -242,6 +245,15 @@ def batch_section(settings: dict, seed: int) -> list[Row]:
     ]
 
 
+# --- registry -----------------------------------------------------------------------------------------------
+
+def registry_section(quick: bool) -> list[Row]:
+    from benchmarks import registry_bench
+
+    return [Row("registry", what, figure, target, met)
+            for what, figure, target, met in registry_bench.run(quick, progress=progress)]
+
+
 def print_table(header: list[str], rows: list[Row], elapsed: float, mode: str):
     print()
     for line in header:
@@ -294,6 +306,8 @@ def main(argv=None) -> int:
                     rows += pdf_section(settings)
                 elif section == "batch":
                     rows += batch_section(settings, args.seed)
+                elif section == "registry":
+                    rows += registry_section(args.quick)
                 progress(f"{section}: done in {time.perf_counter() - begun:.1f} s")
                 # --quick: the memory run goes alongside pdf and batch, once http (which loads both CPUs) is over.
                 if args.quick and "engine" in sections and memory is None and \

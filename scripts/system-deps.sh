@@ -17,6 +17,9 @@ packages=(
 if [ "$purpose" = bench ]; then
   packages+=(wrk)     # the HTTP load generator of benchmarks/http_bench.py
 fi
+if [ "$purpose" = test ] || [ "$purpose" = bench ]; then
+  packages+=(openjdk-17-jre-headless)  # Java for pyspark: the registry's Spark path runs in local mode
+fi
 if [ "$purpose" = test ]; then
   packages+=(
     chromium          # the browser tests drive Debian's chromium with Playwright

@@ -15,6 +15,7 @@ from .exports import CsvWriter
 from .flat import template_columns
 from .messages import normalise_language, pick
 from .money import format_percent, format_yuan
+from .registry import commands as registry_commands
 from .render import result_json
 from .rulebook import load_rulebook
 from .schemas import load_profile, render_errors
@@ -128,3 +129,4 @@ def register(app):
     """Add the commands to the app's `flask` command line."""
     for command in (evaluate_command, batch_command, batch_template_command, rules):
         app.cli.add_command(command)
+    registry_commands.register(app)

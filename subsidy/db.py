@@ -361,3 +361,37 @@ def m003_runtime_sessions_and_login_failures(db):
     db.execute("ALTER TABLE login_failures ADD COLUMN address TEXT NOT NULL DEFAULT ''")
     db.execute("DROP INDEX login_failures_by_user")
     db.execute("CREATE INDEX login_failures_by_account ON login_failures (username, address, at)")
+
+
+@migrations()
+def m003_registry_jobs_and_variants(db):
+    """Registry screening and simulation jobs run in the background, and policy variants kept as drafts."""
+    db.execute("""
+        CREATE TABLE policy_variants (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            version TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            title TEXT NOT NULL,
+            source TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status = 'draft'),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (name, digest)
+        )""")
+    db.execute("""
+        CREATE TABLE registry_jobs (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('screen', 'simulate')),
+            officer TEXT NOT NULL,
+            registry TEXT NOT NULL,
+            variant_id INTEGER REFERENCES policy_variants(id),
+            status TEXT NOT NULL,
+            stage TEXT,
+            progress REAL NOT NULL DEFAULT 0,
+            error TEXT,
+            summary TEXT,
+            created_at TEXT NOT NULL,
+            finished_at TEXT
+        )""")

@@ -39,6 +39,8 @@ CATALOGUE = {
     "credit_code_length": ("统一社会信用代码应为 18 位。", "The unified social credit code has 18 characters."),
     "credit_code_format": ("统一社会信用代码含有不允许的字符。", "The unified social credit code has characters it may not have."),
     "credit_code_checksum": ("统一社会信用代码校验位不正确。", "The check character of the unified social credit code is wrong."),
+    "duplicate_credit_code": ("统一社会信用代码与第 {line} 行的企业重复。", "The same unified social credit code as the company on line {line}."),
+    "no_company": ("企业表中没有该统一社会信用代码的企业。", "No company with this unified social credit code in the companies table."),
     "incubated_ai_over_total": ("人工智能在孵企业数不能超过在孵企业总数。",
                                 "The AI firms incubated cannot be more than all firms incubated."),
     "hw_sw_over_actual": ("软硬件投入不能超过实际投入。", "The software and hardware investment cannot exceed the actual investment."),

@@ -79,7 +79,7 @@ class Workflow(schema.as_state_machine()):
 
 
 TestWorkflow = Workflow.TestCase
-TestWorkflow.settings = settings(max_examples=40, stateful_step_count=8, deadline=None,
+TestWorkflow.settings = settings(max_examples=40, stateful_step_count=8, deadline=None, derandomize=True,
                                  suppress_health_check=list(HealthCheck))
 
 

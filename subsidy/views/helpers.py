@@ -28,6 +28,9 @@ ACTIONS = {"create": ("创建测算", "created"), "edit": ("修改（新版本�
            "export_audit_all": ("导出全部审计日志", "exported the whole audit log"),
            "export_decision_pdf": ("下载决定 PDF", "downloaded the decision PDF"),
            "batch_upload": ("上传批量筛查", "uploaded a batch"), "batch_export": ("下载筛查结果", "downloaded batch results"),
+           "registry_screen": ("开始登记库筛查", "started a registry screening"),
+           "registry_simulate": ("开始政策调整模拟", "started a policy simulation"),
+           "registry_export": ("下载登记库结果", "downloaded registry results"),
            "user_create": ("创建账户", "created an account"), "password_change": ("修改密码", "changed the password"),
            "user_disable": ("停用账户", "disabled the account"), "user_enable": ("启用账户", "enabled the account"),
            "issue_document": ("签发 PDF 文件", "issued a signed PDF")}

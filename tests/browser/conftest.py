@@ -73,6 +73,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def live_registry_dir(tmp_path_factory) -> Path:
+    """The folder of registries the live server's registry pages list (SUBSIDY_TEST_REGISTRY_DIR)."""
+    return tmp_path_factory.mktemp("browser-registries")
+
+
+@pytest.fixture(scope="session")
 def mailbox():
     """A real SMTP server (aiosmtpd) on a free port, which the live server sends the firm's emails to."""
     from aiosmtpd.controller import Controller
@@ -86,7 +92,7 @@ def mailbox():
 
 
 @pytest.fixture(scope="session")
-def live_server(live_db, mailbox, tmp_path_factory):
+def live_server(live_db, live_registry_dir, mailbox, tmp_path_factory):
     """Start the service as `make run` serves it (nginx in front of gunicorn, subsidy/serve.py) on a free port;
     yield its base URL. The browser gets what users get: nginx's buffering, limits, compression and headers."""
     from subsidy.serve import Stack
@@ -98,6 +104,7 @@ def live_server(live_db, mailbox, tmp_path_factory):
     env = {
         "WEB_CONCURRENCY": "2",
         "SUBSIDY_TEST_DB": str(live_db),
+        "SUBSIDY_TEST_REGISTRY_DIR": str(live_registry_dir),
         "SUBSIDY_TEST_SECRET_KEY": secrets.token_hex(16),
         "SUBSIDY_TEST_VERIFY_SECRET": secrets.token_hex(16),
         "SUBSIDY_TEST_SMTP_PORT": str(mailbox.port),

@@ -22,4 +22,8 @@ app = create_app({
     # The tests' own SMTP server (aiosmtpd, conftest.py: mailbox), so the firm's emails can be read.
     **({"MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": int(os.environ["SUBSIDY_TEST_SMTP_PORT"]),
         "MAIL_FROM": "subsidy@example.gov.cn"} if os.environ.get("SUBSIDY_TEST_SMTP_PORT") else {}),
+    # Registries the officer's registry pages list, and where their jobs write (tests/browser/conftest.py).
+    **({"REGISTRY_DIR": os.environ["SUBSIDY_TEST_REGISTRY_DIR"],
+        "REGISTRY_JOBS_DIR": os.environ["SUBSIDY_TEST_REGISTRY_DIR"] + "-jobs"}
+       if os.environ.get("SUBSIDY_TEST_REGISTRY_DIR") else {}),
 })

@@ -121,7 +121,8 @@ def paths(officer, example):
     job = officer.post("/officer/batch/", data={
         "file": (io.BytesIO(f"{header}\n杭州示例,91330106MA2H3K7Q1F,enterprise,true\n".encode()), "one.csv")},
         content_type="multipart/form-data").headers["Location"].rstrip("/").rsplit("/", 1)[1]
-    values = {"token": token, "reference": filing["reference"], "fmt": "csv", "filename": "app.css"}
+    values = {"token": token, "reference": filing["reference"], "fmt": "csv", "filename": "app.css",
+              "name": "results", "code": "91330106MA2H3K7Q1F"}
     found = []
     for rule in officer.application.url_map.iter_rules():
         arguments = {name: (job if name == "token" and rule.endpoint.startswith("officer_batch") else values[name])
