@@ -1,4 +1,4 @@
-"""The 15 clauses of CLAUSES.md encoded in OpenFisca-core, exact in int64 fen, to measure it beside the registry path.
+"""The 20 clauses of CLAUSES.md encoded in OpenFisca-core, exact in int64 fen, to measure it beside the registry path.
 
 A peer's encoding written by hand for the benchmark (benchmarks/registry_bench.py), following PEERS-NOTES.md:
 - every int variable is int64 (OpenFisca's default is int32, which overflows at ¥21,474,836.47 in fen);
@@ -34,12 +34,28 @@ COMPANY_FIELDS = (("entity_type", int), ("registered_in_hangzhou", bool), ("is_a
                   ("new_national_key_labs", int), ("talent_team", int), ("incubator_present", bool),
                   ("certified", bool), ("incubated_total", int), ("incubated_ai", int),
                   ("international", int), ("national", int))
-REFERRALS = {"major_project_referral": ("national_or_provincial_major_project", "enterprise"),
-             "innovation_carrier_referral": ("national_innovation_carrier", None),
-             "product_application_referral": ("first_of_kind_product", "ai"),
-             "enterprise_growth_referral": ("scaling_or_renovation", "ai"),
-             "top_talent_referral": ("top_talent", None),
-             "carrier_referral": ("operates_ai_carrier", None)}
+ENTERPRISE, UNIVERSITY, INSTITUTE = 0, 1, 2  # company.entity_type's codes, in the profile's order
+# Referral clause → (the referral flag that is its subject, or None for the whole referrals section; its routes,
+# each the flag that brings it (None: the subject's own) and what the applicant must be). A company takes the
+# best route: eligible if one route brings it and its requirement holds, ineligible if every route that
+# brings it fails its requirement, not applicable if no route brings it.
+REFERRALS = {
+    "major_project_referral": ("national_or_provincial_major_project", ((None, "enterprise"),)),
+    "natural_science_fund_referral": ("frontier_basic_research", ((None, None),)),
+    "innovation_carrier_referral": ("national_innovation_carrier", ((None, None),)),
+    "product_application_referral": ("first_of_kind_product", ((None, "ai_enterprise"),)),
+    "enterprise_growth_referral": (None, (("raising_rd_investment", "enterprise"),
+                                          ("scaling_or_renovation", "ai_enterprise"))),
+    "finance_referral": (None, (("startup_seeking_equity", "ai_enterprise"),
+                                ("seeking_listing_or_bonds", "enterprise"))),
+    "leading_talent_referral": ("basic_or_core_ai_researchers", ((None, "university_or_institute"),)),
+    "top_talent_referral": ("top_talent", ((None, None),)),
+    "high_end_talent_referral": ("high_end_talent", ((None, "institute"), (None, "ai_enterprise"))),
+    "carrier_referral": ("operates_ai_carrier", ((None, None),)),
+    "major_event_referral": ("organises_major_ai_event", ((None, None),)),
+}
+REFERRAL_FLAGS = tuple(dict.fromkeys(flag for subject, routes in REFERRALS.values()
+                                     for flag in (subject, *(route for route, _ in routes)) if flag))
 CLAUSES = ("rd_subsidy", "key_lab_award", "service_platform_subsidy", "common_platform_subsidy", "testing_subsidy",
            "scenario_subsidy", "talent_team_funding", "incubator_bonus", "standards_award", *REFERRALS)
 
@@ -108,7 +124,7 @@ def _variables():
             found += [_input(name, Item, kind), _input(f"{name}_given", Item, bool)]
     for name, kind in COMPANY_FIELDS:
         found += [_input(name, Company, kind), _input(f"{name}_given", Company, bool)]
-    for flag, _ in REFERRALS.values():
+    for flag in REFERRAL_FLAGS:
         found += [_input(flag, Company, bool), _input(f"{flag}_given", Company, bool)]
 
     def enterprise(item, period):
@@ -196,15 +212,29 @@ def _company_clauses():
         "standards_award": (hangzhou(standards), amount_of("standards_award", lambda co, p: c(
             co, "international", p) * 100 * WAN + c(co, "national", p) * 30 * WAN)),
     }
-    for clause_id, (flag, needs) in REFERRALS.items():
-        def referral(company, period, flag=flag, needs=needs):
-            shown = given(company, flag, period) & c(company, flag, period)
-            unmet = np.zeros(company.count, dtype=bool)
-            if needs:
-                unmet = c(company, "entity_type", period) != 0
-            if needs == "ai":
-                unmet |= ~c(company, "is_ai_enterprise", period)
-            return np.where(shown, np.where(unmet, 1, 3), 0)
+    def unmet_by(requirement, company, period):
+        """Return where the applicant is not what a referral route requires."""
+        entity = c(company, "entity_type", period)
+        if requirement is None:
+            return np.zeros(company.count, dtype=bool)
+        if requirement == "enterprise":
+            return entity != ENTERPRISE
+        if requirement == "ai_enterprise":
+            return (entity != ENTERPRISE) | ~c(company, "is_ai_enterprise", period)
+        if requirement == "institute":
+            return entity != INSTITUTE
+        assert requirement == "university_or_institute", requirement
+        return entity == ENTERPRISE
+
+    for clause_id, (subject, routes) in REFERRALS.items():
+        def referral(company, period, subject=subject, routes=routes):
+            best = np.zeros(company.count, dtype=np.int64)
+            for flag, requirement in routes:
+                flag = flag or subject
+                brought = given(company, flag, period) & c(company, flag, period)
+                route = np.where(brought, np.where(unmet_by(requirement, company, period), 1, 3), 0)
+                best = np.maximum(best, route)
+            return best
         found[clause_id] = (hangzhou(referral), lambda company, period: np.zeros(company.count, dtype=np.int64))
     return found
 

@@ -106,7 +106,7 @@ def openfisca_inputs(typed) -> dict:
     """Return OpenFisca's inputs for a validated registry: each company its own member, then its items."""
     import numpy as np
 
-    from benchmarks.openfisca_clauses import COMPANY_FIELDS, ITEM_FIELDS, LISTS, REFERRALS
+    from benchmarks.openfisca_clauses import COMPANY_FIELDS, ITEM_FIELDS, LISTS, REFERRAL_FLAGS
 
     n = typed.n
     owners = [np.arange(n)]
@@ -141,7 +141,7 @@ def openfisca_inputs(typed) -> dict:
         column = typed.columns[paths[name]]
         values[name] = column.values.astype(np.int64 if kind is int else bool)
         values[f"{name}_given"] = column.present
-    for flag, _ in REFERRALS.values():
+    for flag in REFERRAL_FLAGS:
         column = typed.columns[f"referrals.{flag}"]
         values[flag], values[f"{flag}_given"] = column.values.astype(bool), column.present
     role_names = np.array(["self", "rd", "sp", "cp", "sc"])

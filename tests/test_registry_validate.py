@@ -289,3 +289,28 @@ def test_the_byte_tables_of_the_text_scan_are_this_pythons_unicodedata():
 
     assert textscan.REFUSED_LEADS == textscan.refused_leads()
     assert textscan.SPACES == textscan.spaces()
+
+
+def test_boolean_cells_read_from_arrows_bitmaps_agree_with_arrow_at_every_offset():
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 7, 8, 9, 64, 1001):
+        values, nulls = rng.random(n) < 0.5, rng.random(n) < 0.3
+        for array in (pa.array(values, mask=nulls), pa.array(values)):
+            for start in sorted({0, 1, 3, 8, 9} & set(range(n + 1))):
+                part = array.slice(start)
+                col = cells.flag("company.is_ai_enterprise", part, {})
+                assert col.present.tolist() == part.is_valid().to_pylist()
+                assert col.values.tolist() == [bool(v) for v in part.fill_null(False).to_pylist()]
+
+
+def test_repeated_codes_among_many_are_found_with_the_line_of_the_first(tmp_path):
+    codes = [_code(i) for i in range(500)]
+    repeated = {120: 7, 121: 7, 499: 0, 300: 250}  # row → the row whose code it repeats
+    for row, first in repeated.items():
+        codes[row] = codes[first].lower() if row == 121 else codes[first]
+    table = pa.table({c: pa.array([BASE.get(c)] * len(codes), pa.string()) for c in BASE
+                      if "." not in c or not c.split(".")[1].isdigit()} | {"company.credit_code": pa.array(codes)})
+    typed = validate(from_flat(table, np.arange(2, len(codes) + 2), "codes.parquet"))
+    assert {row: render_errors(found, "en") for row, found in typed.errors.items()} == {
+        row: {"company.credit_code": [f"The same unified social credit code as the company on line {first + 2}."]}
+        for row, first in repeated.items()}

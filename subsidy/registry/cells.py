@@ -50,8 +50,25 @@ def stripped(array: pa.Array) -> pa.Array:
     return pc.replace_with_mask(array, pa.array(mask), pa.array(fixed, pa.string()))
 
 
+def _bits(buffer, offset: int, n: int) -> np.ndarray:
+    """Return n bits of an Arrow bitmap from offset as bools (Arrow's bit order is little-endian)."""
+    first, skip = divmod(offset, 8)
+    packed = np.frombuffer(buffer, dtype=np.uint8, count=(skip + n + 7) // 8, offset=first)
+    return np.unpackbits(packed, bitorder="little", count=skip + n)[skip:].view(bool)
+
+
 def _present(array: pa.Array) -> np.ndarray:
-    return pc.is_valid(array).to_numpy(zero_copy_only=False)
+    """Return where a cell is not null, from the validity bitmap."""
+    validity = array.buffers()[0]
+    if validity is None or array.null_count == 0:
+        return np.ones(len(array), dtype=bool)
+    return _bits(validity, array.offset, len(array))
+
+
+def _bools(array: pa.BooleanArray) -> np.ndarray:
+    """Return a boolean column's values, False where null."""
+    values = _bits(array.buffers()[1], array.offset, len(array))
+    return values & _present(array) if array.null_count else values.copy()
 
 
 def _slow(path: str, kind: str, cells: dict, from_text: bool, errors: dict, store):
@@ -173,8 +190,7 @@ def count(path: str, array: pa.Array, errors: dict) -> Col:
 def flag(path: str, array: pa.Array, errors: dict) -> Col:
     """true/false, or the words flat.py reads (是/否, yes/no, 1/0) in a text column."""
     if pa.types.is_boolean(array.type):
-        present = _present(array)
-        return Col(pc.fill_null(array, False).to_numpy(zero_copy_only=False), present)
+        return Col(_bools(array), _present(array))
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         raise ColumnTypeError(f"{path}: a flag must be a boolean or text column, not {array.type}")
     array = stripped(array)
@@ -225,24 +241,27 @@ _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[np.frombuffer(b"0123456789", dtype=np.uint8)] = True
 _CODE_CHAR = np.zeros(256, dtype=bool)
 _CODE_CHAR[np.frombuffer(CODE_ALPHABET.encode(), dtype=np.uint8)] = True
-_CODE_VALUE = np.zeros(256, dtype=np.int64)
+_CODE_VALUE = np.zeros(256, dtype=np.int32)
 _CODE_VALUE[np.frombuffer(CODE_ALPHABET.encode(), dtype=np.uint8)] = np.arange(len(CODE_ALPHABET))
 
 
 def plain_codes(array: pa.Array) -> np.ndarray:
     """Return where a cell is 18 characters of the GB 32100 form (8 digits, 10 of its alphabet) whose check
     character is right: exactly the codes uscc.validate accepts unchanged. Anything else is checked one by one."""
-    offsets, _ = textscan.parts(array)
+    offsets, data = textscan.parts(array)
     ok = np.diff(offsets) == 18
     if not ok.any():
         return ok
-    # The 18-byte cells, side by side in one buffer: a (rows, 18) matrix of bytes.
-    _, data = textscan.parts(pc.filter(array, pa.array(ok)) if not ok.all() else array.slice(0))
-    first = textscan.parts(pc.filter(array, pa.array(ok)) if not ok.all() else array)[0][0]
-    chars = data[first:first + 18 * int(ok.sum())].reshape(-1, 18)
-    shaped = _DIGIT[chars[:, :8]].all(axis=1) & _CODE_CHAR[chars[:, 8:]].all(axis=1)
-    total = np.zeros(len(chars), dtype=np.int64)
-    for position in range(17):
-        total += _CODE_VALUE[chars[:, position]] * CODE_WEIGHTS[position]
-    ok[ok] = shaped & ((31 - total % 31) % 31 == _CODE_VALUE[chars[:, 17]])
+    rows = np.flatnonzero(ok)
+    # The 18-byte cells as a (18, rows) matrix of bytes: one contiguous row per character position.
+    chars = data[offsets[0]:offsets[0] + 18 * len(rows)].reshape(-1, 18) if len(rows) == len(ok) else \
+        data[offsets[rows, None] + np.arange(18)]
+    positions = np.ascontiguousarray(chars.T)
+    shaped = np.ones(len(rows), dtype=bool)
+    total = np.zeros(len(rows), dtype=np.int32)
+    for position, char in enumerate(positions):
+        shaped &= (_DIGIT if position < 8 else _CODE_CHAR)[char]
+        if position < 17:
+            total += _CODE_VALUE[char] * int(CODE_WEIGHTS[position])
+    ok[rows] = shaped & ((31 - total % 31) % 31 == _CODE_VALUE[positions[17]])
     return ok

@@ -38,11 +38,20 @@ class CompileError(RulebookError):
 
 @dataclass
 class Items:
-    """The items one clause judges across the registry: each item's company row and its `item.*` values."""
+    """The items one clause judges across the registry: each item's company row and its `item.*` values.
 
-    owner: np.ndarray
+    A company-level subject (a value or an object section) has at most one item per company: its items are then
+    the registry's rows themselves (owner is None) and `present` says which rows have one, so nothing is gathered
+    from the company columns nor scattered back.
+    """
+
+    owner: np.ndarray | None
     fields: dict  # "value", leaf or "kind" → cells.Col-like (values, present)
     choices: dict  # field name → the codes its values index
+    present: np.ndarray | None = None  # owner is None: the rows that have an item
+
+    def __len__(self) -> int:
+        return len(self.present) if self.owner is None else len(self.owner)
 
 
 @dataclass
@@ -101,8 +110,11 @@ class CompiledClause:
                 raise CompileError(clause.source_file, "amount.tiers", "a flat amount needs a per_unit that times "
                                    "the largest count stays within int64 fen")
 
-    def items(self, typed) -> Items:
-        """Return the items this clause judges in a validated registry (validate.Typed)."""
+    def items(self, typed, sections: dict | None = None) -> Items:
+        """Return the items this clause judges in a validated registry (validate.Typed).
+
+        sections, shared by the clauses of one run, keeps where each object section is given.
+        """
         clause, shape = self.clause, layout()
         kind, subject = clause.subject_kind, clause.subject
         if kind == "list":
@@ -111,17 +123,17 @@ class CompiledClause:
                          {f"item.{leaf}": shape.choices(shape.item_path(subject, leaf))
                           for leaf in table.fields if shape.kinds[shape.item_path(subject, leaf)] == "choice"})
         if kind == "object":
-            owner = np.flatnonzero(typed.section_present(subject))
-            fields = {path.split(".", 1)[1]: _Col(typed.columns[path].values[owner], typed.columns[path].present[owner])
-                      for path in shape.sections[subject]}
+            fields = {path.split(".", 1)[1]: typed.columns[path] for path in shape.sections[subject]}
             choices = {f"item.{path.split('.', 1)[1]}": shape.choices(path)
                        for path in shape.sections[subject] if shape.kinds[path] == "choice"}
-            return Items(owner, fields, choices)
+            sections = {} if sections is None else sections
+            if subject not in sections:
+                sections[subject] = typed.section_present(subject)
+            return Items(None, fields, choices, sections[subject])
         if kind == "value":
             column = typed.columns[subject]
-            owner = np.flatnonzero(column.present)
             choices = {"item.value": shape.choices(subject)} if shape.kinds[subject] == "choice" else {}
-            return Items(owner, {"value": _Col(column.values[owner], np.ones(len(owner), dtype=bool))}, choices)
+            return Items(None, {"value": column}, choices, column.present)
         # counts: one item per counted kind that is given, in the section's order.
         paths = shape.sections[subject]
         owners, kinds, counts = [], [], []
@@ -139,69 +151,87 @@ class CompiledClause:
     def run(self, typed, items: Items, n: int) -> ClauseResult:
         """Judge every item, then give each company its clause's status and amount."""
         clause = self.clause
+        gathered = {}
 
         def column(name):
             if name.startswith("item."):
                 return items.fields[name[5:]]
-            source = typed.columns[name]
-            return _Col(source.values[items.owner], source.present[items.owner])
+            if items.owner is None:
+                return typed.columns[name]
+            if name not in gathered:
+                source = typed.columns[name]
+                gathered[name] = _Col(source.values[items.owner], source.present[items.owner])
+            return gathered[name]
+
+        judged = {}
 
         def judge(condition: Condition):
-            """Return (met, missing) for every item."""
-            left = column(condition.field)
-            missing = ~left.present
-            if condition.share_of:
-                whole = column(condition.share_of)
-                missing = missing | ~whole.present
-                share = condition.value
-                met = _COMPARE[condition.op](left.values * share.denominator, whole.values * share.numerator)
-            elif condition.kind == "choice":
-                choices = items.choices.get(condition.field) or layout().choices(condition.field)
-                codes = [choices.index(v) for v in (condition.value if condition.op == "in" else (condition.value,))]
-                met = np.isin(left.values, codes)
-                met = ~met if condition.op == "ne" else met
-            else:
-                met = _COMPARE[condition.op](left.values, condition.value)
-            return met & ~missing, missing
+            """Return (met, missing) for every item; a condition shared by several routes is judged once."""
+            key = id(condition)
+            if key not in judged:
+                judged[key] = (condition, self._compare(condition, column, items))
+            return judged[key][1]
 
         # A clause with routes judges each item once per route (evaluation.judge_item, facts.subject_items):
         # the company takes the best status over its items and routes. Routes are referrals: no amount.
-        owners, statuses, amounts = [], [], []
+        status = amount = None
         for route in range(len(clause.routes)) if clause.routes else (None,):
-            status, amount = self._judge(judge, column, clause.applies_for(route), clause.conditions_for(route),
-                                         len(items.owner))
-            owners.append(items.owner)
-            statuses.append(status)
-            amounts.append(amount)
-        owner = np.concatenate(owners) if len(owners) > 1 else owners[0]
-        status = np.concatenate(statuses) if len(statuses) > 1 else statuses[0]
-        amount = np.concatenate(amounts) if len(amounts) > 1 else amounts[0]
-        company_status = np.zeros(n, dtype=np.int8)
-        np.maximum.at(company_status, owner, status)
-        company_amount = np.zeros(n, dtype=np.int64)
-        np.add.at(company_amount, owner, amount)
-        company_amount[company_status != POSITIVE] = 0
+            found, money = self._judge(judge, column, clause.applies_for(route), clause.conditions_for(route),
+                                       items)
+            status = found if status is None else np.maximum(status, found)
+            amount = money if amount is None else amount + money
+        if items.owner is None:
+            company_status, company_amount = status, amount
+        else:
+            company_status = np.zeros(n, dtype=np.int8)
+            np.maximum.at(company_status, items.owner, status)
+            company_amount = np.zeros(n, dtype=np.int64)
+            if amount is not None:
+                np.add.at(company_amount, items.owner, amount)
+        if company_amount is None:
+            company_amount = np.zeros(n, dtype=np.int64)
+        else:
+            company_amount[company_status != POSITIVE] = 0
         return ClauseResult(clause, company_status, company_amount)
 
-    def _judge(self, judge, column, applies_when, conditions, count: int):
+    @staticmethod
+    def _compare(condition: Condition, column, items: Items):
+        left = column(condition.field)
+        missing = ~left.present
+        if condition.share_of:
+            whole = column(condition.share_of)
+            missing |= ~whole.present
+            share = condition.value
+            met = _COMPARE[condition.op](left.values * share.denominator, whole.values * share.numerator)
+        elif condition.kind == "choice":
+            choices = items.choices.get(condition.field) or layout().choices(condition.field)
+            codes = [choices.index(v) for v in (condition.value if condition.op == "in" else (condition.value,))]
+            met = np.isin(left.values, codes) if len(codes) > 1 else left.values == codes[0]
+            met = ~met if condition.op == "ne" else met
+        else:
+            met = _COMPARE[condition.op](left.values, condition.value)
+        met &= left.present if not condition.share_of else ~missing
+        return met, missing
+
+    def _judge(self, judge, column, applies_when, conditions, items: Items):
         """Return each item's status code and amount in fen under these conditions."""
         clause = self.clause
-        applies = np.ones(count, dtype=bool)
+        count = len(items)
+        applies = np.ones(count, dtype=bool) if items.owner is not None else items.present.copy()
         for condition in applies_when:
             applies &= judge(condition)[0]
         unmet = np.zeros(count, dtype=bool)
         missing = np.zeros(count, dtype=bool)
         for condition in conditions:
             met, absent = judge(condition)
-            unmet |= ~met & ~absent
+            unmet |= ~(met | absent)
             missing |= absent
-        tier = np.full(count, -1, dtype=np.int64)
-        amount = np.zeros(count, dtype=np.int64)
         spec = clause.amount
         if spec:
             for name in (spec.base, spec.quantity):
                 if name:
                     missing |= ~column(name).present
+            tier = np.full(count, -1, dtype=np.int8)
             tier_missing = np.zeros(count, dtype=bool)
             for index, step in enumerate(spec.tiers):
                 holds = np.ones(count, dtype=bool)
@@ -209,35 +239,37 @@ class CompiledClause:
                     met, absent = judge(condition)
                     holds &= met
                     tier_missing |= absent
-                tier = np.where((tier < 0) & holds, index, tier)
+                tier[(tier < 0) & holds] = index
             missing |= (tier < 0) & tier_missing
-        status = np.where(~applies, NOT_APPLICABLE, np.where(unmet, INELIGIBLE, np.where(missing, INCOMPLETE,
-                                                                                         POSITIVE)))
-        status = status.astype(np.int8)
-        if spec:
-            positive = status == POSITIVE
-            gap = positive & (tier < 0)
-            if gap.any():
-                raise CompileError(clause.source_file, "amount.tiers",
-                                   f"{int(gap.sum())} item(s) meet every condition but no tier's `when`")
-            amount = self._money(column, tier, positive)
-        return status, amount
+        # Not applicable, else ineligible, else incomplete, else eligible: 3 - 2·unmet - (missing and not unmet).
+        status = (POSITIVE - 2 * unmet.view(np.int8) - (missing & ~unmet).view(np.int8)) * applies.view(np.int8)
+        if not spec:
+            return status, None
+        positive = status == POSITIVE
+        gap = positive & (tier < 0)
+        if gap.any():
+            raise CompileError(clause.source_file, "amount.tiers",
+                               f"{int(gap.sum())} item(s) meet every condition but no tier's `when`")
+        return status, self._money(column, tier, positive)
 
     def _money(self, column, tier: np.ndarray, positive: np.ndarray) -> np.ndarray:
         """Return each eligible item's amount in fen: min(half-up(rate × base), cap), or per_unit × quantity."""
         spec = self.clause.amount
-        chosen = np.where(positive, tier, 0)
+        rows = np.flatnonzero(positive)  # only eligible items are priced
+        chosen = tier[rows]
+        amount = np.zeros(len(positive), dtype=np.int64)
         if spec.rate is not None:
             caps = np.array([t.cap_fen for t in spec.tiers], dtype=np.int64)[chosen]
-            base = np.where(positive, column(spec.base).values, 0)
+            base = column(spec.base).values[rows]
             num, den = spec.rate.numerator, spec.rate.denominator
             # base × num/den = q × num + r × num/den with r < den: no product passes num × den × 2.
             whole, rest = np.divmod(base, den)
             raw = whole * num + (2 * rest * num + den) // (2 * den)
-            return np.where(positive, np.minimum(raw, caps), 0)
+            amount[rows] = np.minimum(raw, caps)
+            return amount
         per_unit = np.array([t.per_unit_fen for t in spec.tiers], dtype=np.int64)[chosen]
-        quantity = np.where(positive, column(spec.quantity).values, 0) if spec.quantity else positive.astype(np.int64)
-        return np.where(positive, per_unit * quantity, 0)
+        amount[rows] = per_unit * column(spec.quantity).values[rows] if spec.quantity else per_unit
+        return amount
 
 
 def _check_condition(source: str, where: str, condition: Condition):
@@ -276,11 +308,13 @@ class CompiledRulebook:
         passes = np.ones(n, dtype=bool)
         for condition in self.rulebook.preconditions:
             passes &= _precondition(condition, typed.columns[condition.field])
-        results = {}
+        fails = np.flatnonzero(~passes)
+        results, sections = {}, {}
         for compiled in self.clauses:
-            result = compiled.run(typed, compiled.items(typed), n)
-            result.status[~passes] = INELIGIBLE
-            result.amount[~passes] = 0
+            result = compiled.run(typed, compiled.items(typed, sections), n)
+            result.status[fails] = INELIGIBLE
+            if compiled.clause.amount:
+                result.amount[fails] = 0
             results[compiled.clause.id] = result
         return results
 

@@ -138,6 +138,14 @@ def result_table(run: Run, lang: str = "zh", raw_names=None) -> pa.Table:
     for row, found in typed.errors.items():
         errors[row] = error_text(found, lang)
     exact, up_to = run.totals("exact"), run.totals("up_to")
+    refused = pa.py_buffer(np.packbits(ok, bitorder="little"))  # one validity bitmap: null where refused
+    nulls = int(typed.n - ok.sum())
+
+    def masked(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+        """Return values as an Arrow array, without copying, null where the company was refused."""
+        values = np.ascontiguousarray(values)
+        return pa.Array.from_buffers(kind, typed.n, [refused, pa.py_buffer(values)], null_count=nulls)
+
     columns = {
         "line": pa.array(typed.lines, pa.int64()),
         "company.name": _text_column(typed, "company.name") if raw_names is None else raw_names,
@@ -145,15 +153,15 @@ def result_table(run: Run, lang: str = "zh", raw_names=None) -> pa.Table:
         "outcome": pa.DictionaryArray.from_arrays(pa.array(np.where(ok, 0, 1).astype(np.int8)),
                                                   pa.array(["ok", "error"])),
         "errors": pa.array(errors, pa.string()),
-        "total_fen": pa.array(np.where(ok, exact + up_to, 0), pa.int64(), mask=~ok),
-        "total_exact_fen": pa.array(exact, pa.int64(), mask=~ok),
-        "total_up_to_fen": pa.array(up_to, pa.int64(), mask=~ok),
+        "total_fen": masked(exact + up_to, pa.int64()),
+        "total_exact_fen": masked(exact, pa.int64()),
+        "total_up_to_fen": masked(up_to, pa.int64()),
     }
     for clause_id in run.clause_ids:
         result = run.results[clause_id]
         columns[f"{clause_id}.status"] = pa.DictionaryArray.from_arrays(
-            pa.array(result.status, pa.int8(), mask=~ok), pa.array(result.words))
-        columns[f"{clause_id}.amount_fen"] = pa.array(result.amount, pa.int64(), mask=~ok)
+            masked(result.status.astype(np.int8, copy=False), pa.int8()), pa.array(result.words))
+        columns[f"{clause_id}.amount_fen"] = masked(result.amount.astype(np.int64, copy=False), pa.int64())
     assert list(columns) == result_columns(run.clause_ids)
     return pa.table(columns)
 

@@ -145,7 +145,7 @@ def _duplicates(keys: pa.Array, lines: np.ndarray) -> dict:
     """Return row → line of the first company with the same credit code, for every later one.
 
     Codes are hashed to 64 bits with numpy (18 characters side by side) and sorted; only rows whose hashes meet
-    are compared as text, so a hash collision can never make two different codes duplicates.
+    are compared as text, in row order, so a hash collision can never make two different codes duplicates.
     """
     offsets, data = textscan.parts(keys)
     valid = pc.is_valid(keys).to_numpy(zero_copy_only=False)
@@ -155,8 +155,10 @@ def _duplicates(keys: pa.Array, lines: np.ndarray) -> dict:
         rows = np.flatnonzero(plain)
         chars = data[offsets[0]:offsets[0] + 18 * len(rows)].reshape(-1, 18) if plain.all() else \
             data[offsets[rows, None] + np.arange(18)]
-        # Six bytes at a time as one integer (18 bytes = three 48-bit words), mixed by multiplication.
-        words = chars.reshape(-1, 3, 6).astype(np.uint64) @ (np.uint64(256) ** np.arange(6, dtype=np.uint64))
+        # The 18 bytes padded to 24 are three 64-bit words, mixed by multiplication.
+        padded = np.zeros((len(rows), 24), dtype=np.uint8)
+        padded[:, :18] = chars
+        words = padded.view(np.uint64)
         with np.errstate(over="ignore"):
             mixed = (words[:, 0] * np.uint64(0x9E3779B97F4A7C15) + words[:, 1]) * np.uint64(0xC2B2AE3D27D4EB4F)
             digest[rows] = mixed + words[:, 2]
@@ -164,12 +166,12 @@ def _duplicates(keys: pa.Array, lines: np.ndarray) -> dict:
     if len(others):
         texts = keys.take(pa.array(others)).to_pylist()
         digest[others] = [hash(text) & 0xFFFFFFFFFFFFFFFF for text in texts]
-    order = np.flatnonzero(valid)
-    order = order[np.argsort(digest[order], kind="stable")]  # stable: a repeat comes after the first
-    meets = np.flatnonzero(digest[order][1:] == digest[order][:-1])
-    if not len(meets):
+    given = digest[valid]
+    ordered = np.sort(given)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
         return {}
-    candidates = np.unique(np.concatenate((order[meets], order[meets + 1])))
+    candidates = np.flatnonzero(valid & np.isin(digest, repeated))  # in row order: the first company comes first
     first: dict = {}
     found = {}
     for row, text in zip(candidates, keys.take(pa.array(candidates)).to_pylist(), strict=True):

@@ -6,6 +6,8 @@ check is skipped where a field of the same section already failed, a list's leng
 its items loaded. A refused company keeps its errors by profile path, as the batch results show them.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +16,8 @@ import pyarrow as pa
 from ..profile_fields import MAX_ITEMS, Msg
 from . import cells
 from .layout import layout
+
+THREADS = min(4, os.cpu_count() or 1)
 
 # The schema's own checks across fields (schemas.py `validates_schema`): section or list, the field that must be
 # the smaller, the larger one, the message. tests/test_registry_validate.py fails if the schema gains another.
@@ -78,6 +82,23 @@ class Typed:
         return present
 
 
+def _columns(jobs: list) -> list[tuple[cells.Col, dict]]:
+    """Validate each (path, kind, column) on two threads (Arrow and numpy let go of the GIL); return each
+    column with its errors by row, in the order given, so errors are gathered in the schema's order."""
+
+    def one(job):
+        path, kind, array = job
+        found: dict = {}
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return _column(path, kind, array, found), found
+
+    if len(jobs) < 2:
+        return [one(job) for job in jobs]
+    with ThreadPoolExecutor(THREADS) as pool:
+        return list(pool.map(one, jobs))
+
+
 def _column(path: str, kind: str, array: pa.Array, errors: dict) -> cells.Col:
     if pa.types.is_null(array.type):
         array = pa.nulls(len(array), pa.string())
@@ -109,10 +130,9 @@ def validate(raw: RawRegistry) -> Typed:
     names = set(raw.companies.column_names)
     company_given = np.zeros(n, dtype=bool)
     missing = []
-    for path in shape.company_paths:
-        found: dict = {}
-        array = raw.companies.column(path).combine_chunks() if path in names else _null(n)
-        columns[path] = _column(path, shape.kinds[path], array, found)
+    jobs = [(path, shape.kinds[path], raw.companies.column(path) if path in names else _null(n))
+            for path in shape.company_paths]
+    for path, (columns[path], found) in zip(shape.company_paths, _columns(jobs), strict=True):
         for row, messages in found.items():
             _put(errors, row, path, messages)
         if path.startswith("company."):
@@ -151,11 +171,9 @@ def _validate_list(name: str, raw: RawList | None, n: int, errors: dict) -> Item
     item_errors: dict = {}
     fields = {}
     names = set(raw.table.column_names)
-    for leaf in shape.lists[name]:
-        path = shape.item_path(name, leaf)
-        found: dict = {}
-        array = raw.table.column(leaf).combine_chunks() if leaf in names else _null(len(owner))
-        fields[leaf] = _column(path, shape.kinds[path], array, found)
+    jobs = [(shape.item_path(name, leaf), shape.kinds[shape.item_path(name, leaf)],
+             raw.table.column(leaf) if leaf in names else _null(len(owner))) for leaf in shape.lists[name]]
+    for leaf, (fields[leaf], found) in zip(shape.lists[name], _columns(jobs), strict=True):
         for item, messages in found.items():
             item_errors.setdefault(item, {})[leaf] = messages
         if leaf == "name":
