@@ -8,19 +8,23 @@ back and compared, clause by clause and total by total, with the engine's result
 import copy
 
 import pyarrow.parquet as pq
+import pytest
 
 from benchmarks.profiles import generate
 from benchmarks.reference import reference_evaluate
 from subsidy.exports import CsvWriter
 from subsidy.flat import flatten, unflatten
-from subsidy.registry import pipeline
+from subsidy.registry import compiler, pipeline
 from subsidy.schemas import dump_profile, load_profile
 from subsidy.service import evaluate_typed
 
 GENERATED = 3_000  # as tests/test_reference.py
 
 
-def test_the_generated_set_gives_identical_results_through_both_paths(app, tmp_path):
+# A company-level subject is judged on every row, or on its own rows gathered, by how common it is: both ways.
+@pytest.mark.parametrize("sparse", [0.0, 2.0], ids=["every-row", "gathered"])
+def test_the_generated_set_gives_identical_results_through_both_paths(app, tmp_path, monkeypatch, sparse):
+    monkeypatch.setattr(compiler, "SPARSE", sparse)
     rows = [flatten(dump_profile(load_profile(copy.deepcopy(raw)))) for raw in generate(GENERATED)]
     # The profile a row stands for: in the batch layout, as in the batch CSV, a section with no filled cell is
     # absent (a generated `"testing": {}` reads as no testing section).

@@ -11,6 +11,8 @@ Money is int64 fen throughout; rate × base is rounded half-up in integers. Anyt
 exactly stops compilation with a CompileError naming the rule file and the field.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +28,7 @@ _COMPARE = {"eq": np.equal, "ne": np.not_equal, "gt": np.greater, "ge": np.great
 HANDLED = {"money": {"eq", "ne", "gt", "ge", "lt", "le"}, "count": {"eq", "ne", "gt", "ge", "lt", "le"},
            "flag": {"eq", "ne"}, "choice": {"eq", "ne", "in"}}
 SUBJECTS = ("list", "object", "value", "counts")
+THREADS = min(4, os.cpu_count() or 1)
 _SAFE = 2 ** 62  # every product the evaluator forms stays below this, so int64 never wraps
 
 
@@ -49,6 +52,7 @@ class Items:
     fields: dict  # "value", leaf or "kind" → cells.Col-like (values, present)
     choices: dict  # field name → the codes its values index
     present: np.ndarray | None = None  # owner is None: the rows that have an item
+    unique: bool = False  # no company has two items
 
     def __len__(self) -> int:
         return len(self.present) if self.owner is None else len(self.owner)
@@ -67,6 +71,20 @@ class ClauseResult:
 
     def status_word(self, row: int) -> str:
         return self.words[int(self.status[row])]
+
+
+# A company-level subject given for fewer than this share of the companies is judged on its own rows (gathered
+# and scattered back); a more common one on every row, masked, which saves the gathering.
+SPARSE = 1 / 4
+
+
+def _one_per_company(present: np.ndarray, fields: dict, choices: dict) -> Items:
+    """Return the items of a subject a company has at most one of, dense or gathered by how common it is."""
+    if present.sum() >= SPARSE * len(present):
+        return Items(None, fields, choices, present)
+    owner = np.flatnonzero(present)
+    return Items(owner, {name: _Col(col.values[owner], col.present[owner]) for name, col in fields.items()}, choices,
+                 unique=True)
 
 
 class _Col:
@@ -123,17 +141,18 @@ class CompiledClause:
                          {f"item.{leaf}": shape.choices(shape.item_path(subject, leaf))
                           for leaf in table.fields if shape.kinds[shape.item_path(subject, leaf)] == "choice"})
         if kind == "object":
-            fields = {path.split(".", 1)[1]: typed.columns[path] for path in shape.sections[subject]}
-            choices = {f"item.{path.split('.', 1)[1]}": shape.choices(path)
-                       for path in shape.sections[subject] if shape.kinds[path] == "choice"}
             sections = {} if sections is None else sections
             if subject not in sections:
                 sections[subject] = typed.section_present(subject)
-            return Items(None, fields, choices, sections[subject])
+            present = sections[subject]
+            paths = shape.sections[subject]
+            choices = {f"item.{path.split('.', 1)[1]}": shape.choices(path)
+                       for path in paths if shape.kinds[path] == "choice"}
+            return _one_per_company(present, {path.split(".", 1)[1]: typed.columns[path] for path in paths}, choices)
         if kind == "value":
             column = typed.columns[subject]
             choices = {"item.value": shape.choices(subject)} if shape.kinds[subject] == "choice" else {}
-            return Items(None, {"value": column}, choices, column.present)
+            return _one_per_company(column.present, {"value": column}, choices)
         # counts: one item per counted kind that is given, in the section's order.
         paths = shape.sections[subject]
         owners, kinds, counts = [], [], []
@@ -148,10 +167,19 @@ class CompiledClause:
         return Items(owner, {"kind": _Col(np.concatenate(kinds), ones), "count": _Col(np.concatenate(counts), ones)},
                      {"item.kind": tuple(path.split(".", 1)[1] for path in paths)})
 
-    def run(self, typed, items: Items, n: int) -> ClauseResult:
-        """Judge every item, then give each company its clause's status and amount."""
+    def run(self, typed, items: Items, n: int, passes: np.ndarray | None = None,
+            shared: dict | None = None, fails: np.ndarray | None = None) -> ClauseResult:
+        """Judge every item, then give each company its clause's status and amount.
+
+        passes: where a company meets the policy's preconditions (elsewhere it is ineligible, with no amount).
+        shared: judgements of company-level conditions, kept across the clauses of one run.
+        fails: the rows where passes does not hold, if known.
+        """
         clause = self.clause
         gathered = {}
+        allowed = None
+        if passes is not None:
+            allowed = passes if items.owner is None else passes[items.owner]
 
         def column(name):
             if name.startswith("item."):
@@ -166,22 +194,31 @@ class CompiledClause:
         judged = {}
 
         def judge(condition: Condition):
-            """Return (met, missing) for every item; a condition shared by several routes is judged once."""
-            key = id(condition)
-            if key not in judged:
-                judged[key] = (condition, self._compare(condition, column, items))
-            return judged[key][1]
+            """Return (met, missing) for every item; a condition met in several places is judged once."""
+            company = items.owner is None and shared is not None and not condition.field.startswith("item.") \
+                and not (condition.share_of or "").startswith("item.")
+            found, key = (shared, _key(condition)) if company else (judged, id(condition))
+            if key not in found:
+                found[key] = self._compare(condition, column, items)
+            return found[key]
 
         # A clause with routes judges each item once per route (evaluation.judge_item, facts.subject_items):
         # the company takes the best status over its items and routes. Routes are referrals: no amount.
         status = amount = None
         for route in range(len(clause.routes)) if clause.routes else (None,):
             found, money = self._judge(judge, column, clause.applies_for(route), clause.conditions_for(route),
-                                       items)
+                                       items, allowed)
             status = found if status is None else np.maximum(status, found)
             amount = money if amount is None else amount + money
+        # An item has an amount only where it is eligible, so a company has one only where its clause is.
         if items.owner is None:
             company_status, company_amount = status, amount
+        elif items.unique:
+            company_status = np.zeros(n, dtype=np.int8)
+            company_status[items.owner] = status
+            company_amount = np.zeros(n, dtype=np.int64)
+            if amount is not None:
+                company_amount[items.owner] = amount
         else:
             company_status = np.zeros(n, dtype=np.int8)
             np.maximum.at(company_status, items.owner, status)
@@ -190,8 +227,8 @@ class CompiledClause:
                 np.add.at(company_amount, items.owner, amount)
         if company_amount is None:
             company_amount = np.zeros(n, dtype=np.int64)
-        else:
-            company_amount[company_status != POSITIVE] = 0
+        if passes is not None:
+            company_status[np.flatnonzero(~passes) if fails is None else fails] = INELIGIBLE
         return ClauseResult(clause, company_status, company_amount)
 
     @staticmethod
@@ -206,15 +243,17 @@ class CompiledClause:
         elif condition.kind == "choice":
             choices = items.choices.get(condition.field) or layout().choices(condition.field)
             codes = [choices.index(v) for v in (condition.value if condition.op == "in" else (condition.value,))]
-            met = np.isin(left.values, codes) if len(codes) > 1 else left.values == codes[0]
+            met = left.values == codes[0]
+            for code in codes[1:]:
+                met |= left.values == code
             met = ~met if condition.op == "ne" else met
         else:
             met = _COMPARE[condition.op](left.values, condition.value)
         met &= left.present if not condition.share_of else ~missing
         return met, missing
 
-    def _judge(self, judge, column, applies_when, conditions, items: Items):
-        """Return each item's status code and amount in fen under these conditions."""
+    def _judge(self, judge, column, applies_when, conditions, items: Items, allowed: np.ndarray | None):
+        """Return each item's status code and amount in fen under these conditions (priced only where allowed)."""
         clause = self.clause
         count = len(items)
         applies = np.ones(count, dtype=bool) if items.owner is not None else items.present.copy()
@@ -250,7 +289,7 @@ class CompiledClause:
         if gap.any():
             raise CompileError(clause.source_file, "amount.tiers",
                                f"{int(gap.sum())} item(s) meet every condition but no tier's `when`")
-        return status, self._money(column, tier, positive)
+        return status, self._money(column, tier, positive if allowed is None else positive & allowed)
 
     def _money(self, column, tier: np.ndarray, positive: np.ndarray) -> np.ndarray:
         """Return each eligible item's amount in fen: min(half-up(rate × base), cap), or per_unit × quantity."""
@@ -270,6 +309,11 @@ class CompiledClause:
         per_unit = np.array([t.per_unit_fen for t in spec.tiers], dtype=np.int64)[chosen]
         amount[rows] = per_unit * column(spec.quantity).values[rows] if spec.quantity else per_unit
         return amount
+
+
+def _key(condition: Condition) -> tuple:
+    """Return what makes two conditions the same test (their wording may differ)."""
+    return condition.field, condition.op, repr(condition.value), condition.share_of
 
 
 def _check_condition(source: str, where: str, condition: Condition):
@@ -308,15 +352,16 @@ class CompiledRulebook:
         passes = np.ones(n, dtype=bool)
         for condition in self.rulebook.preconditions:
             passes &= _precondition(condition, typed.columns[condition.field])
-        fails = np.flatnonzero(~passes)
-        results, sections = {}, {}
-        for compiled in self.clauses:
-            result = compiled.run(typed, compiled.items(typed, sections), n)
-            result.status[fails] = INELIGIBLE
-            if compiled.clause.amount:
-                result.amount[fails] = 0
-            results[compiled.clause.id] = result
-        return results
+        sections, shared, fails = {}, {}, np.flatnonzero(~passes)
+
+        def one(compiled: CompiledClause) -> ClauseResult:
+            return compiled.run(typed, compiled.items(typed, sections), n, passes, shared, fails)
+
+        # Clauses are independent and numpy lets go of the GIL: two threads share them (the caches they share
+        # only ever gain the same value for a key).
+        with ThreadPoolExecutor(THREADS) as pool:
+            return {compiled.clause.id: result for compiled, result in zip(self.clauses, pool.map(one, self.clauses),
+                                                                          strict=True)}
 
 
 def _precondition(condition: Condition, column) -> np.ndarray:

@@ -71,13 +71,12 @@ def evaluate_registry(typed: Typed, rulebook: Rulebook, engine, check: int | Non
     progress = progress or Progress()
     seed = secrets.randbits(32) if seed is None else seed
     rows = crosscheck.sample_rows(typed.ok, check, seed)
-    pending = crosscheck.Pending(typed, rows, engine) if beside else None
     started = time.perf_counter()
-    results = (compiled or CompiledRulebook(rulebook)).run(typed)
+    results = (compiled or CompiledRulebook(rulebook)).run(typed)  # on both cores
     run = Run(typed, rulebook, results, seed=seed, checked=len(rows))
     run.timings["evaluate"] = time.perf_counter() - started
-    if pending is not None:
-        run.pending = pending
+    if beside:  # the engine checks the sample on the second core while the results are written
+        run.pending = crosscheck.Pending(typed, rows, engine)
         return run
     progress("check")
     started = time.perf_counter()
