@@ -36,9 +36,14 @@ def _get(profile: dict, dotted: str):
     return node
 
 
-def items_for(clause: Clause, profile: dict) -> list[Item]:
-    """Return the items clause judges in profile; none when its section is absent."""
-    company = {f"company.{name}": value for name, value in profile["company"].items()}
+def company_values(profile: dict) -> dict:
+    """Return the company's values by rulebook field name: "company.entity_type" → "enterprise"."""
+    return {f"company.{name}": value for name, value in profile["company"].items()}
+
+
+def items_for(clause: Clause, profile: dict, company: dict | None = None) -> list[Item]:
+    """Return the items clause judges in profile; none when its section is absent (company: company_values)."""
+    company = company_values(profile) if company is None else company
     company_paths = {name: name for name in company}
     field_names, _ = _plan(clause)
     found = []
@@ -112,9 +117,15 @@ def all_conditions(clause: Clause):
             yield from tier.when
 
 
+_ENGINE_NAMES: dict[str, str] = {}
+
+
 def engine_name(field: str) -> str:
     """Return the fact key for a rulebook field name: "item.rd_investment" → "item__rd_investment"."""
-    return field.replace(".", "__")
+    name = _ENGINE_NAMES.get(field)
+    if name is None:
+        name = _ENGINE_NAMES[field] = field.replace(".", "__")  # the rulebook's and the profile's names: bounded
+    return name
 
 
 def share_name(condition: Condition) -> str:
@@ -122,13 +133,21 @@ def share_name(condition: Condition) -> str:
     return f"{engine_name(condition.field)}__x{condition.value.denominator}"
 
 
-def to_fact(item: Item, share_conditions) -> dict:
-    """Return the engine fact for an item: typed values only (fen, int, bool, codes), never raw input."""
+def to_fact(item: Item, share_conditions, reads=None) -> dict:
+    """Return the engine fact for an item: typed values only (fen, int, bool, codes), never raw input.
+
+    reads: the (field, fact key) pairs the item's rules test (fact_fields); by default every value it holds.
+    """
     fact = {"c": item.clause_id, "k": item.key}
     if item.route is not None:
         fact["r"] = item.route
-    for field, value in item.values.items():
-        fact[engine_name(field)] = value
+    values = item.values
+    if reads is None:
+        reads = [(field, engine_name(field)) for field in values]
+    for field, name in reads:
+        value = values.get(field)
+        if value is not None:
+            fact[name] = value
     for condition in share_conditions:
         value = item.values.get(condition.field)
         if value is not None:
@@ -144,12 +163,33 @@ def applicant_fact(profile: dict) -> dict:
     return fact
 
 
+_READS: dict[tuple[int, int], tuple] = {}
+
+
+def fact_fields(rulebook: Rulebook, clause: Clause) -> tuple[tuple[str, str], ...]:
+    """Return the (field, fact key) pairs a clause's rules test: the policy's preconditions, which every rule
+    repeats, and every field its conditions, shares and amount read. A fact carries nothing else."""
+    key = (id(rulebook), id(clause))
+    found = _READS.get(key)
+    if found is None or found[0] is not rulebook or found[1] is not clause:
+        fields = [c.field for c in rulebook.preconditions]
+        for condition in all_conditions(clause):
+            fields += [condition.field, *([condition.share_of] if condition.share_of else [])]
+        if clause.amount:
+            fields += [f for f in (clause.amount.base, clause.amount.quantity) if f]
+        found = (rulebook, clause, tuple((field, engine_name(field)) for field in dict.fromkeys(fields)))
+        _READS[key] = found
+    return found[2]
+
+
 def all_facts(rulebook: Rulebook, profile: dict):
     """Return (items by clause id, engine facts) for a profile."""
     items = {}
     facts = [applicant_fact(profile)]
+    company = company_values(profile)
     for clause in rulebook.clauses:
         _, shares = _plan(clause)
-        items[clause.id] = items_for(clause, profile)
-        facts.extend(to_fact(item, shares) for item in items[clause.id])
+        reads = fact_fields(rulebook, clause)
+        items[clause.id] = items_for(clause, profile, company)
+        facts.extend(to_fact(item, shares, reads) for item in items[clause.id])
     return items, facts
