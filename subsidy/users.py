@@ -118,11 +118,7 @@ def password_command(username, password_stdin):
 @with_appcontext
 def disable_command(username):
     """Disable USERNAME: it can no longer log in, and every session it has ends."""
-    db = connect(current_app.config["DATABASE"])
-    try:
-        set_active(db, _existing(db, username), False)
-    finally:
-        db.close()
+    _set_active_command(username, False)
     click.echo(f"Disabled {username}; its sessions have ended.")
 
 
@@ -131,12 +127,16 @@ def disable_command(username):
 @with_appcontext
 def enable_command(username):
     """Enable USERNAME again."""
+    _set_active_command(username, True)
+    click.echo(f"Enabled {username}.")
+
+
+def _set_active_command(username: str, active: bool):
     db = connect(current_app.config["DATABASE"])
     try:
-        set_active(db, _existing(db, username), True)
+        set_active(db, _existing(db, username), active)
     finally:
         db.close()
-    click.echo(f"Enabled {username}.")
 
 
 @users_cli.command("list")
