@@ -33,8 +33,11 @@ ACTIONS = {"create": ("创建测算", "created"), "edit": ("修改（新版本�
            "registry_export": ("下载登记库结果", "downloaded registry results"),
            "user_create": ("创建账户", "created an account"), "password_change": ("修改密码", "changed the password"),
            "user_disable": ("停用账户", "disabled the account"), "user_enable": ("启用账户", "enabled the account"),
-           "issue_document": ("签发 PDF 文件", "issued a signed PDF")}
-ACTORS = {"firm": ("企业（网页）", "firm (web)"), "api": ("企业（API）", "firm (API)"), "cli": ("命令行", "command line")}
+           "issue_document": ("签发 PDF 文件", "issued a signed PDF"),
+           "notify_submitted": ("发送提交通知邮件", "emailed the firm that the filing was submitted"),
+           "notify_decided": ("发送审核决定通知邮件", "emailed the firm the decision")}
+ACTORS = {"firm": ("企业（网页）", "firm (web)"), "api": ("企业（API）", "firm (API)"), "cli": ("命令行", "command line"),
+          "system": ("系统", "system")}
 FLASH = {"not_submitted": ("该测算尚未提交。", "This assessment has not been submitted."),
          "decided": ("已作出最终决定，不能再修改。", "A final decision was made; it can no longer change."),
          "policy_version": ("政策版本已变更，无法按原版本重新计算。", "The policy version changed; it cannot be recomputed."),
