@@ -48,7 +48,16 @@ _worker_settings: dict = {}
 def _evaluate_in_worker(record):
     line, data = record
     settings = _worker_settings
-    return line, data, evaluate_row(data, settings["engine"], settings["lang"], settings["full"])
+    outcome = evaluate_row(data, settings["engine"], settings["lang"], settings["full"])
+    return line, _identity(data), outcome  # only what the writer reads travels back
+
+
+def _identity(data) -> dict:
+    """Return the part of a record the results name it by (flat_result): the company's name and credit code."""
+    company = data.get("company") if isinstance(data, dict) else None
+    if not isinstance(company, dict):
+        return {}
+    return {"company": {key: company[key] for key in ("name", "credit_code") if key in company}}
 
 
 def evaluate_all(records, engine, lang: str, full: bool, jobs: int):

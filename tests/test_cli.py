@@ -80,6 +80,8 @@ def test_batch_csv_in_the_template_layout(runner, tmp_path):
     assert rows[0]["rd_subsidy.amount_fen"] == str(500_000_000 + 600_000_000)
     assert rows[0]["incubator_bonus.status"] == "ineligible"  # 3 of 5 is exactly 60 %
     assert rows[1]["outcome"] == "error" and "testing.fees" in rows[1]["errors"]
+    # Each row is named by its company, evaluated in a worker process or refused.
+    assert [(r["company.name"], r["company.credit_code"]) for r in rows] == [("杭州甲公司", "91330106MA2H3K7Q1F")] * 2
 
 
 def test_the_template_round_trips_a_profile(runner, example):
