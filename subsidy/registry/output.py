@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..exports import CsvWriter, xlsx_bytes
+from ..exports import FORMULA_STARTS, CsvWriter, safe_cell, xlsx_bytes
 
 XLSX_MAX_ROWS = 1_048_576 - 1  # the sheet's row limit, less the header row
 FORMATS = ("parquet", "csv", "xlsx")
@@ -32,10 +34,7 @@ def write(table: pa.Table, target: str | Path, fmt: str | None = None, sheet: st
         # snappy without column statistics: written in about a third of zstd's time, read back as fast.
         pq.write_table(table, target, compression="snappy", write_statistics=False)
     elif fmt == "csv":
-        with open(target, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = CsvWriter(handle, table.column_names)
-            for row in _rows(table):
-                writer.write({k: "" if v is None else v for k, v in row.items()})
+        write_csv(table, target)
     elif fmt == "xlsx":
         if table.num_rows > XLSX_MAX_ROWS:
             raise OutputError(f"{table.num_rows:,} rows do not fit in one XLSX sheet (at most {XLSX_MAX_ROWS:,}): "
@@ -43,6 +42,31 @@ def write(table: pa.Table, target: str | Path, fmt: str | None = None, sheet: st
         Path(target).write_bytes(to_xlsx(table, sheet))
     else:
         raise OutputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def safe_table(table: pa.Table) -> pa.Table:
+    """Return table with every text cell as exports.safe_cell makes it (a formula's first character prefixed with
+    an apostrophe) and the column names likewise; dictionary columns become their text."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            runs = pc.starts_with(column, FORMULA_STARTS[0])
+            for start in FORMULA_STARTS[1:]:
+                runs = pc.or_(runs, pc.starts_with(column, start))
+            column = pc.if_else(pc.fill_null(runs, False), pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.table(columns, names=[safe_cell(name) for name in table.column_names])
+
+
+def write_csv(table: pa.Table, target: str | Path):
+    """Write table as CSV the way exports.CsvWriter writes it (UTF-8 with a byte-order mark, minimal quoting, CRLF,
+    formula-safe cells, empty for null), with Arrow's writer: a million rows in seconds, not a minute."""
+    options = pacsv.WriteOptions(quoting_style="needed", quoting_header="needed", eol="\r\n")
+    with open(target, "wb") as handle:
+        handle.write("\ufeff".encode())
+        pacsv.write_csv(safe_table(table), handle, options)
 
 
 def to_xlsx(table: pa.Table, sheet: str = "results") -> bytes:
