@@ -29,14 +29,21 @@ class _Reporter:
             self.last = now
 
 
-def _extra_formats(folder: Path, name: str, rows: int):
-    """Write the CSV (and, below XLSX's row limit and the web's, the XLSX) beside a result's Parquet."""
+def _extra_formats(folder: Path, names: list[tuple[str, int]], moved):
+    """Write the CSV (and, below XLSX's row limit and the web's, the XLSX) beside each result's Parquet; moved(f)
+    is told how far along the files are, so the page's bar keeps moving through a long XLSX."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(folder / f"{name}.parquet")
-    write(table, folder / f"{name}.csv", "csv")
-    if rows <= min(XLSX_MAX_ROWS, jobs.XLSX_WEB_ROWS):
-        write(table, folder / f"{name}.xlsx", "xlsx", sheet=name)
+    steps = [(name, fmt) for name, rows in names
+             for fmt in ("csv", *(("xlsx",) if rows <= min(XLSX_MAX_ROWS, jobs.XLSX_WEB_ROWS) else ()))]
+    for done, (name, fmt) in enumerate(steps):
+        moved(done / len(steps))
+        write(pq.read_table(folder / f"{name}.parquet"), folder / f"{name}.{fmt}", fmt, sheet=name)
+
+
+def _moved(db, token):
+    """Return a callback that shows the extra files' progress as the last part of the write stage (0.95–0.99)."""
+    return lambda fraction: store.update_job(db, token, stage="write", progress=round(0.95 + 0.04 * fraction, 3))
 
 
 def run(args) -> int:
@@ -56,16 +63,14 @@ def run(args) -> int:
             summary = pipeline.run_screen(source, folder / "results.parquet", rulebook, engine, check=args.check,
                                           lang=args.lang, filed=outreach.filed_clauses(db),
                                           outreach_target=folder / "outreach.parquet", progress=report)
-            store.update_job(db, token, stage="write", progress=0.95)
-            _extra_formats(folder, "results", summary["companies"])
-            _extra_formats(folder, "outreach", sum(summary.get("outreach", {}).values()))
+            _extra_formats(folder, [("results", summary["companies"]),
+                                    ("outreach", sum(summary.get("outreach", {}).values()))], _moved(db, token))
         else:
             row = store.variant_row(db, job["variant_id"])
             variant = variants.load_variant(row["source"], rulebook, f"{row['name']}.yaml")
             summary = pipeline.run_simulate(source, rulebook, engine, variant, variants.engine_for(variant),
                                             check=args.check, target=folder / "changes.parquet", progress=report)
-            store.update_job(db, token, stage="write", progress=0.95)
-            _extra_formats(folder, "changes", summary["companies"])
+            _extra_formats(folder, [("changes", summary["companies"])], _moved(db, token))
         store.update_job(db, token, status="done", stage="done", progress=1.0, summary=summary)
         return 0
     except Exception as error:  # the job records why it failed; the officer sees it on the page
