@@ -133,17 +133,13 @@ def share_name(condition: Condition) -> str:
     return f"{engine_name(condition.field)}__x{condition.value.denominator}"
 
 
-def to_fact(item: Item, share_conditions, reads=None) -> dict:
-    """Return the engine fact for an item: typed values only (fen, int, bool, codes), never raw input.
-
-    reads: the (field, fact key) pairs the item's rules test (fact_fields); by default every value it holds.
-    """
+def to_fact(item: Item, share_conditions, reads) -> dict:
+    """Return the engine fact for an item: typed values only (fen, int, bool, codes), never raw input; reads are
+    the (field, fact key) pairs its rules test (fact_fields)."""
     fact = {"c": item.clause_id, "k": item.key}
     if item.route is not None:
         fact["r"] = item.route
     values = item.values
-    if reads is None:
-        reads = [(field, engine_name(field)) for field in values]
     for field, name in reads:
         value = values.get(field)
         if value is not None:

@@ -4,3 +4,8 @@ A registry is relational data: a companies table and one table per list of the p
 or one file in the batch layout. Columns are validated vectorised with the schema's own rules and messages,
 evaluated by numpy code compiled from the rulebook, and every run re-checks a sample through durable-rules.
 """
+
+import os
+
+# Threads that share a registry's columns (validation) and clauses (evaluation): Arrow and numpy let go of the GIL.
+THREADS = min(4, os.cpu_count() or 1)

@@ -254,9 +254,7 @@ def plain_codes(array: pa.Array) -> np.ndarray:
         return ok
     rows = np.flatnonzero(ok)
     # The 18-byte cells as a (18, rows) matrix of bytes: one contiguous row per character position.
-    chars = data[offsets[0]:offsets[0] + 18 * len(rows)].reshape(-1, 18) if len(rows) == len(ok) else \
-        data[offsets[rows, None] + np.arange(18)]
-    positions = np.ascontiguousarray(chars.T)
+    positions = np.ascontiguousarray(textscan.fixed_width(offsets, data, rows, 18).T)
     shaped = np.ones(len(rows), dtype=bool)
     total = np.zeros(len(rows), dtype=np.int32)
     for position, char in enumerate(positions):

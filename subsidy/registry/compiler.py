@@ -11,7 +11,6 @@ Money is int64 fen throughout; rate × base is rounded half-up in integers. Anyt
 exactly stops compilation with a CompileError naming the rule file and the field.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from ..errors import RulebookError
 from ..rulebook import Clause, Condition, Rulebook
+from . import THREADS
 from .layout import layout
 
 NOT_APPLICABLE, INELIGIBLE, INCOMPLETE, POSITIVE = 0, 1, 2, 3  # the order a clause picks its items' best by
@@ -28,7 +28,6 @@ _COMPARE = {"eq": np.equal, "ne": np.not_equal, "gt": np.greater, "ge": np.great
 HANDLED = {"money": {"eq", "ne", "gt", "ge", "lt", "le"}, "count": {"eq", "ne", "gt", "ge", "lt", "le"},
            "flag": {"eq", "ne"}, "choice": {"eq", "ne", "in"}}
 SUBJECTS = ("list", "object", "value", "counts")
-THREADS = min(4, os.cpu_count() or 1)
 _SAFE = 2 ** 62  # every product the evaluator forms stays below this, so int64 never wraps
 
 
@@ -168,12 +167,11 @@ class CompiledClause:
                      {"item.kind": tuple(path.split(".", 1)[1] for path in paths)})
 
     def run(self, typed, items: Items, n: int, passes: np.ndarray | None = None,
-            shared: dict | None = None, fails: np.ndarray | None = None) -> ClauseResult:
+            shared: dict | None = None) -> ClauseResult:
         """Judge every item, then give each company its clause's status and amount.
 
         passes: where a company meets the policy's preconditions (elsewhere it is ineligible, with no amount).
         shared: judgements of company-level conditions, kept across the clauses of one run.
-        fails: the rows where passes does not hold, if known.
         """
         clause = self.clause
         gathered = {}
@@ -228,7 +226,7 @@ class CompiledClause:
         if company_amount is None:
             company_amount = np.zeros(n, dtype=np.int64)
         if passes is not None:
-            company_status[np.flatnonzero(~passes) if fails is None else fails] = INELIGIBLE
+            company_status[np.flatnonzero(~passes)] = INELIGIBLE
         return ClauseResult(clause, company_status, company_amount)
 
     @staticmethod
@@ -352,10 +350,10 @@ class CompiledRulebook:
         passes = np.ones(n, dtype=bool)
         for condition in self.rulebook.preconditions:
             passes &= _precondition(condition, typed.columns[condition.field])
-        sections, shared, fails = {}, {}, np.flatnonzero(~passes)
+        sections, shared = {}, {}
 
         def one(compiled: CompiledClause) -> ClauseResult:
-            return compiled.run(typed, compiled.items(typed, sections), n, passes, shared, fails)
+            return compiled.run(typed, compiled.items(typed, sections), n, passes, shared)
 
         # Clauses are independent and numpy lets go of the GIL: two threads share them (the caches they share
         # only ever gain the same value for a key).

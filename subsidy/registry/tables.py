@@ -153,8 +153,7 @@ def _duplicates(keys: pa.Array, lines: np.ndarray) -> dict:
     digest = np.zeros(len(keys), dtype=np.uint64)
     if plain.any():
         rows = np.flatnonzero(plain)
-        chars = data[offsets[0]:offsets[0] + 18 * len(rows)].reshape(-1, 18) if plain.all() else \
-            data[offsets[rows, None] + np.arange(18)]
+        chars = textscan.fixed_width(offsets, data, rows, 18)
         # The 18 bytes padded to 24 are three 64-bit words, mixed by multiplication.
         padded = np.zeros((len(rows), 24), dtype=np.uint8)
         padded[:, :18] = chars

@@ -57,6 +57,14 @@ def parts(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets.astype(np.int64), data
 
 
+def fixed_width(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
+    """Return the bytes of the cells at rows, each width bytes long, as a (len(rows), width) matrix (a view when
+    they are every cell, side by side in the buffer)."""
+    if len(rows) == len(offsets) - 1:
+        return data[offsets[0]:offsets[0] + width * len(rows)].reshape(-1, width)
+    return data[offsets[rows, None] + np.arange(width)]
+
+
 def _row_any(offsets: np.ndarray, flags: np.ndarray) -> np.ndarray:
     """Return, per cell, whether any of its bytes is flagged (flagged bytes are rare: find them, then their rows)."""
     found = np.zeros(len(offsets) - 1, dtype=bool)

@@ -6,7 +6,6 @@ check is skipped where a field of the same section already failed, a list's leng
 its items loaded. A refused company keeps its errors by profile path, as the batch results show them.
 """
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -14,10 +13,8 @@ import numpy as np
 import pyarrow as pa
 
 from ..profile_fields import MAX_ITEMS, Msg
-from . import cells
+from . import THREADS, cells
 from .layout import layout
-
-THREADS = min(4, os.cpu_count() or 1)
 
 # The schema's own checks across fields (schemas.py `validates_schema`): section or list, the field that must be
 # the smaller, the larger one, the message. tests/test_registry_validate.py fails if the schema gains another.
