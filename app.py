@@ -24,9 +24,22 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large
 
 
 class App(Flask):
-    """Flask, with its JSON responses encoded by orjson."""
+    """Flask, with its JSON responses encoded by orjson, and each view's and hook's sync check made once."""
 
     json_provider_class = FastJSONProvider
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_functions = {}
+
+    def ensure_sync(self, func):
+        # Flask asks inspect whether a function is a coroutine for every hook and view of every request, about
+        # a dozen times a request; the answer for a given function never changes. Only registered functions
+        # come here, so the dictionary is as small as the app.
+        found = self._sync_functions.get(func)
+        if found is None:
+            found = self._sync_functions[func] = super().ensure_sync(func)
+        return found
 
 
 def create_app(test_config=None):

@@ -11,6 +11,8 @@ import gzip
 
 from flask import request
 
+from .headers import add_vary
+
 LEVEL = 1
 MIN_SIZE = 1400  # about one TCP segment: below it compressing saves no round trip
 COMPRESSIBLE = {"application/json", "text/css", "text/javascript", "application/javascript"}
@@ -19,7 +21,7 @@ COMPRESSIBLE = {"application/json", "text/css", "text/javascript", "application/
 def _compress(response):
     if response.mimetype not in COMPRESSIBLE or response.direct_passthrough or response.is_streamed:
         return response
-    response.vary.add("Accept-Encoding")
+    add_vary(response, "Accept-Encoding")
     if (response.status_code in (204, 304) or "Content-Encoding" in response.headers
             or request.accept_encodings["gzip"] <= 0):
         return response

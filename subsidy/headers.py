@@ -31,13 +31,28 @@ def public_json(body: bytes, max_age: int, language: str):
     return response.make_conditional(request)
 
 
+def add_vary(response, *names: str):
+    """Add names to the response's Vary header, each once.
+
+    Werkzeug's response.vary parses the header and writes it back on every addition; this reads it once.
+    """
+    current = response.headers.get("Vary")
+    if current is None:
+        response.headers["Vary"] = ", ".join(names)
+        return
+    present = {token.strip().lower() for token in current.split(",")}
+    added = [name for name in names if name.lower() not in present]
+    if added:
+        response.headers["Vary"] = ", ".join([current, *added])
+
+
 def _language(response):
     if request.path.startswith("/api/"):
         response.headers.setdefault("Content-Language", request_language())
+        add_vary(response, "Accept-Language")
     else:
         response.headers.setdefault("Content-Language", page_language())
-        response.vary.add("Cookie")
-    response.vary.add("Accept-Language")
+        add_vary(response, "Cookie", "Accept-Language")
 
 
 def _add_headers(response):

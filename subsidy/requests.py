@@ -10,6 +10,7 @@ from .errors import RequestError
 from .messages import DEFAULT_LANGUAGE, LANGUAGES
 
 _ACCEPTED_TAGS = LANGUAGES + ("zh-CN", "en-US", "en-GB")
+_LANGUAGE_KEY = "subsidy.language"  # where request_language keeps its answer in the request's WSGI environ
 
 
 def _supported(tag: str) -> str | None:
@@ -19,12 +20,16 @@ def _supported(tag: str) -> str | None:
 
 
 def request_language() -> str:
-    """Return "en" or "zh": a supported ?lang= first, then Accept-Language, Chinese by default."""
-    asked = _supported(request.args.get("lang", ""))
-    if asked:
-        return asked
-    best = request.accept_languages.best_match(_ACCEPTED_TAGS)
-    return _supported(best) if best else DEFAULT_LANGUAGE
+    """Return "en" or "zh": a supported ?lang= first, then Accept-Language, Chinese by default.
+
+    Worked out once a request: the view and the response's Content-Language both ask.
+    """
+    found = request.environ.get(_LANGUAGE_KEY)
+    if found is None:
+        asked = _supported(request.args.get("lang", ""))
+        best = None if asked else request.accept_languages.best_match(_ACCEPTED_TAGS)
+        found = request.environ[_LANGUAGE_KEY] = asked or (_supported(best) if best else DEFAULT_LANGUAGE)
+    return found
 
 
 def check_language():

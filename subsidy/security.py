@@ -32,8 +32,9 @@ HEADERS = {
 
 
 def _add_headers(response):
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    # One look at the names already set, not one per header: each lookup lowercases every header of the response.
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
