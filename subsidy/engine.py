@@ -84,13 +84,28 @@ def rule_count(clause: Clause) -> int:
     return len(_alternatives(clause))
 
 
-_INT_RANGE = range(-(2**63), 2**63)
+_RULE_NAMES: dict[int, tuple] = {}
+
+
+def rule_names(clause: Clause) -> tuple[str, ...]:
+    """Return the names of a clause's rules, by index: worked out once per clause object."""
+    known = _RULE_NAMES.get(id(clause))
+    if known is None or known[0] is not clause:
+        known = _RULE_NAMES[id(clause)] = (clause, tuple(rule_name(clause.id, t) for t in range(rule_count(clause))))
+    return known[1]
+
+
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 
 
 def _check_fact(fact: dict):
-    """Refuse any value the C engine mishandles: it segfaults on some floats (1e-05) and reads strings loosely."""
+    """Refuse any value the C engine mishandles: it segfaults on some floats (1e-05) and reads strings loosely.
+
+    Exact types, not isinstance: a validated profile holds plain bool, str and int, and anything else is refused.
+    """
     for key, value in fact.items():
-        if isinstance(value, (bool, str)) or (isinstance(value, int) and value in _INT_RANGE):
+        kind = type(value)
+        if kind is bool or kind is str or (kind is int and _INT_MIN <= value <= _INT_MAX):
             continue
         raise EngineError(f"refusing to give the engine {key}={value!r}: only integers, booleans and codes")
 

@@ -6,7 +6,7 @@ Chinese or English.
 
 from dataclasses import dataclass, field
 
-from .engine import PRECONDITIONS_RULE, Engine, rule_count, rule_name
+from .engine import PRECONDITIONS_RULE, Engine, rule_names
 from .errors import EngineError
 from .facts import Item, all_facts
 from .money import apply_rate
@@ -153,8 +153,10 @@ def evaluate(profile: dict, engine: Engine) -> Evaluation:
 
 def _check_agreement(clause: Clause, judged: list[ItemOutcome], fired: set):
     """Raise EngineError unless the engine fired exactly the tier the walker found, for every item."""
+    names = rule_names(clause)
     for outcome in judged:
-        engine_rules = {t for t in range(rule_count(clause)) if (rule_name(clause.id, t), outcome.item.key) in fired}
+        key = outcome.item.key
+        engine_rules = {t for t, name in enumerate(names) if (name, key) in fired}
         walker_ok = outcome.status in (ELIGIBLE, REFERRAL)
         rule = outcome.item.route if outcome.item.route is not None else (outcome.tier or 0)
         expected = {rule} if walker_ok else set()
