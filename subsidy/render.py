@@ -137,6 +137,8 @@ def _static(rulebook, clause, lang: str) -> dict:
 
 def _readings(evaluation, outcome: ClauseOutcome, words: dict, lang: str) -> list[str]:
     """Return the readings shown beside a clause, with the reading behind a general condition the applicant fails."""
+    if not outcome.precondition_unmet:
+        return list(words["readings"])
     failed = [pick(r, lang) for c in outcome.precondition_unmet for r in evaluation.rulebook.readings_about(c.field)]
     return [*failed, *(r for r in words["readings"] if r not in failed)]
 
