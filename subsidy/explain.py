@@ -6,7 +6,7 @@ from .evaluation import ELIGIBLE, INCOMPLETE, INELIGIBLE, REFERRAL, ClauseOutcom
 from .hints import Change, Hint, Option
 from .labels import QUESTIONS, field_label, path_label, section_noun, value_label
 from .messages import pick, plural, text
-from .money import apply_rate, base_where_cap_binds, format_yuan
+from .money import base_where_cap_binds, format_per_yuan, format_yuan
 from .outcomes import Outcome, most_fen, same_everywhere
 
 
@@ -105,7 +105,7 @@ def _hint_words(outcome: ClauseOutcome, hint: Hint, lang: str) -> str:
         words = text(f"hint_{hint.kind}", lang, base_label=label, binds_at=format_yuan(hint.binds_at_fen),
                      cap=format_yuan(hint.cap_fen), base=format_yuan(base),
                      delta=format_yuan(hint.binds_at_fen - base),
-                     rate=format_yuan(apply_rate(clause.amount.rate, 100)), companion=companion)
+                     rate=format_per_yuan(clause.amount.rate), companion=companion)
     elif hint.kind == "tier":
         option = hint.options[0]
         words = text("hint_tier", lang, changes=_changes_words(option.changes, item, lang),
@@ -113,7 +113,7 @@ def _hint_words(outcome: ClauseOutcome, hint: Hint, lang: str) -> str:
                      effect=_effect(outcome, hint, option, lang))
         if option.item_after.amount_fen < hint.cap_fen:  # the new tier pays more with every further yuan
             binds_at = base_where_cap_binds(clause.amount.rate, hint.cap_fen)
-            words = text("hint_tier_onward", lang, words=words, rate=format_yuan(apply_rate(clause.amount.rate, 100)),
+            words = text("hint_tier_onward", lang, words=words, rate=format_per_yuan(clause.amount.rate),
                          base_label=field_label(item.paths[clause.amount.base], lang), binds_at=format_yuan(binds_at))
     else:
         first, *others = hint.options
@@ -127,9 +127,9 @@ def _hint_words(outcome: ClauseOutcome, hint: Hint, lang: str) -> str:
 
 
 def _changes_json(changes: tuple[Change, ...], item, lang: str) -> list[dict]:
-    return [{"field": item.paths.get(c.field, c.field), "label": path_label(item.paths.get(c.field, c.field), lang,
-                                                                            item.name),
-             "current": c.current, "target": c.target} for c in changes]
+    paths = [item.paths.get(c.field, c.field) for c in changes]
+    return [{"field": path, "label": path_label(path, lang, item.name), "current": c.current, "target": c.target}
+            for path, c in zip(paths, changes, strict=True)]
 
 
 def _promise(option: Option) -> dict:

@@ -7,6 +7,7 @@ the engine over thousands of generated profiles: a hint is a promise the engine 
 """
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from .evaluation import ELIGIBLE, INELIGIBLE, ClauseOutcome, ItemOutcome, clause_status, judge_item
 from .money import base_for_amount, base_where_cap_binds
@@ -55,7 +56,7 @@ class Hint:
     binds_at_fen: int | None = None  # cap hints: the base from which the cap binds
     tier: int | None = None
 
-    @property
+    @cached_property  # asked by the hint's de-duplication and again by its words
     def company_only(self) -> bool:
         """True when the hint changes only facts about the applicant, which every item of the clause shares."""
         return bool(self.options) and all(c.field.startswith("company.") for c in self.options[0].changes)

@@ -1,5 +1,7 @@
 """Names of the profile's fields in Chinese and English, for reasons, missing facts, hints and the form."""
 
+from functools import lru_cache
+
 FIELD_LABELS = {
     "company.name": ("企业名称", "company name"),
     "name": ("名称", "name"),
@@ -78,6 +80,8 @@ VALUE_LABELS = {
 }
 
 
+# A result names the same few paths many times over: labels are kept per path and language, never per entry name.
+@lru_cache(maxsize=4096)
 def field_label(path: str, lang: str) -> str:
     """Return the label of a profile path such as "rd_projects.0.rd_investment"."""
     parts = [part for part in path.split(".") if not (part.isascii() and part.isdigit())]
@@ -109,16 +113,24 @@ def path_label(path: str, lang: str, name: str | None = None) -> str:
     研发项目 2「工业缺陷检测大模型」的“是否经专家委员会审定推荐” / R&D project 2 “工业缺陷检测大模型”: recommendation by
     the expert committee.
     """
+    unnamed, before, after = _path_words(path, lang)
+    return f"{before}{name}{after}" if name and before else unnamed
+
+
+@lru_cache(maxsize=4096)
+def _path_words(path: str, lang: str) -> tuple[str, str, str]:
+    """Return a path's label without an entry name, and the words either side of the name for a numbered entry
+    ("" for a path whose label takes no name): the name is the firm's own text, so it stays out of the cache."""
     parts = path.split(".")
     leaf = parts[-1]
     zh, en = QUESTIONS.get(leaf) or (field_label(path, "zh"), field_label(path, "en"))
     if len(parts) == 1:
-        return f"“{zh}”" if lang != "en" else en[:1].upper() + en[1:]
+        return (f"“{zh}”" if lang != "en" else en[:1].upper() + en[1:]), "", ""
     noun = section_noun(parts[0], lang)
     noun = noun[:1].upper() + noun[1:]
     if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit():
         number = int(parts[1]) + 1
         if lang != "en":
-            return f"{noun} {number}「{name}」的“{zh}”" if name else f"{noun} {number} 的“{zh}”"
-        return f"{noun} {number} “{name}”: {en}" if name else f"{noun} {number}: {en}"
-    return f"{noun}的“{zh}”" if lang != "en" else f"{noun}: {en}"
+            return f"{noun} {number} 的“{zh}”", f"{noun} {number}「", f"」的“{zh}”"
+        return f"{noun} {number}: {en}", f"{noun} {number} “", f"”: {en}"
+    return (f"{noun}的“{zh}”" if lang != "en" else f"{noun}: {en}"), "", ""

@@ -186,7 +186,7 @@ def text(code: str, lang: str, **params) -> str:
     """Return the catalogue text for code in lang, with params filled in."""
     zh, en = CATALOGUE[code]
     template = en if lang == "en" else zh
-    return template.format(**params) if params else template
+    return template.format_map(params) if params else template
 
 
 def pick(bilingual, lang: str) -> str:

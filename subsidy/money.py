@@ -7,7 +7,7 @@ Nothing in the product holds money as a float. Input yuan strings become integer
 import re
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import cn2an
 
@@ -103,6 +103,9 @@ def base_where_cap_binds(rate: Fraction, cap_fen: int) -> int:
     return base_for_amount(rate, cap_fen)
 
 
+# A result says the same amounts several times (a cap in the formula and in the hint, the base, both languages),
+# and every cap and per-yuan rate of the rulebook in every result: a bounded cache, typed so 1.0 is no 1.
+@lru_cache(maxsize=4096, typed=True)
 def format_yuan(fen: int, symbol: bool = True) -> str:
     """Return fen as yuan with thousands separators and two decimals: 240000000 → "¥2,400,000.00"."""
     sign = "-" if fen < 0 else ""
@@ -122,6 +125,12 @@ def format_percent(rate: Fraction) -> str:
     """Return an exact rate as a percentage: Fraction(1, 5) → "20%"."""
     value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)
     return f"{format(value.normalize(), 'f')}%"
+
+
+@cache
+def format_per_yuan(rate: Fraction) -> str:
+    """Return what each yuan of base gives at a rate, rounded half-up to the fen: Fraction(1, 5) → "¥0.20"."""
+    return format_yuan(apply_rate(rate, FEN_PER_YUAN))
 
 
 def to_capital(fen: int) -> str:

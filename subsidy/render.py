@@ -27,13 +27,13 @@ def _precondition_reason(rulebook, condition: Condition, values: dict, lang: str
     return _reason(condition, values, lang, code)
 
 
-def _formula(clause, outcome: ItemOutcome, lang: str) -> str:
+def _formula(clause, outcome: ItemOutcome, words: dict, lang: str) -> str:
     money = outcome.money
     if money is None:
         return text("formula_none", lang)
     spec = clause.amount
     if spec.rate is not None:
-        params = dict(rate=format_percent(spec.rate), base=format_yuan(outcome.item.values[spec.base]),
+        params = dict(rate=words["rate"], base=format_yuan(outcome.item.values[spec.base]),
                       amount=format_yuan(money.amount_fen), raw=format_yuan(money.raw_fen),
                       cap=format_yuan(money.cap_fen))
         code = "formula_rate_capped" if money.capped else "formula_rate_free"
@@ -53,7 +53,7 @@ def _labelled(paths: list[str], item_name_: str | None, lang: str) -> list[str]:
     return [path_label(path, lang, item_name_) for path in paths]
 
 
-def _item_json(evaluation, clause_outcome: ClauseOutcome, outcome: ItemOutcome, lang: str) -> dict:
+def _item_json(evaluation, clause_outcome: ClauseOutcome, outcome: ItemOutcome, words: dict, lang: str) -> dict:
     clause, precondition_unmet = clause_outcome.clause, clause_outcome.precondition_unmet
     item = outcome.item
     values = item.values
@@ -65,7 +65,7 @@ def _item_json(evaluation, clause_outcome: ClauseOutcome, outcome: ItemOutcome, 
         "name": item_name(clause, outcome, lang),
         "status": outcome.status,
         "amount_fen": outcome.amount_fen,
-        "formula": _formula(clause, outcome, lang),
+        "formula": _formula(clause, outcome, words, lang),
         "reasons": reasons,
         "missing": missing,
         "missing_labels": _labelled(missing, item.name, lang),
@@ -77,7 +77,7 @@ def _item_json(evaluation, clause_outcome: ClauseOutcome, outcome: ItemOutcome, 
         entry["cap_fen"] = outcome.money.cap_fen
         entry["capped"] = outcome.money.capped
         if clause.amount.rate is not None:
-            entry["rate"] = format_percent(clause.amount.rate)
+            entry["rate"] = words["rate"]
             entry["base_fen"] = outcome.item.values[clause.amount.base]
         else:
             entry["per_unit_fen"] = outcome.money.per_unit_fen
@@ -117,7 +117,8 @@ _STATIC: dict[tuple, tuple] = {}
 
 
 def _static(rulebook, clause, lang: str) -> dict:
-    """Return the words of a clause that no profile changes (title, readings, notes, referral), once per language.
+    """Return the words of a clause that no profile changes (title, rate, readings, notes, referral), once per
+    language.
 
     The readings beside a clause are its own and those of the policy about a field its conditions name.
     """
@@ -127,6 +128,8 @@ def _static(rulebook, clause, lang: str) -> dict:
         shared = [r for field in sorted(fields) for r in rulebook.readings_about(field)]
         words = {"title": pick(clause.title, lang), "readings": [pick(r, lang) for r in (*shared, *clause.readings)],
                  "notes": [pick(note, lang) for note in clause.notes]}
+        if clause.amount is not None and clause.amount.rate is not None:
+            words["rate"] = format_percent(clause.amount.rate)
         if clause.refers_to:
             words["refers_to"] = pick(clause.refers_to, lang)
             words["documents"] = [{"number": pick(d["number"], lang), "title": pick(d["title"], lang)}
@@ -137,6 +140,8 @@ def _static(rulebook, clause, lang: str) -> dict:
 
 def _readings(evaluation, outcome: ClauseOutcome, words: dict, lang: str) -> list[str]:
     """Return the readings shown beside a clause, with the reading behind a general condition the applicant fails."""
+    if not outcome.precondition_unmet:
+        return list(words["readings"])
     failed = [pick(r, lang) for c in outcome.precondition_unmet for r in evaluation.rulebook.readings_about(c.field)]
     return [*failed, *(r for r in words["readings"] if r not in failed)]
 
@@ -144,7 +149,8 @@ def _readings(evaluation, outcome: ClauseOutcome, words: dict, lang: str) -> lis
 def clause_json(evaluation: Evaluation, outcome: ClauseOutcome, company: dict, lang: str) -> dict:
     """Return one clause of the result."""
     clause = outcome.clause
-    items = [_item_json(evaluation, outcome, item, lang) for item in outcome.items]
+    words = _static(evaluation.rulebook, clause, lang)
+    items = [_item_json(evaluation, outcome, item, words, lang) for item in outcome.items]
     reasons, missing, labels = [], [], []
     if outcome.status not in (ELIGIBLE, REFERRAL):
         if outcome.precondition_unmet:
@@ -160,7 +166,6 @@ def clause_json(evaluation: Evaluation, outcome: ClauseOutcome, company: dict, l
                     missing.append(path)
                     labels.append(label)
     sentences, confirm_paths, confirm_labels = _confirmations(outcome, lang)
-    words = _static(evaluation.rulebook, clause, lang)
     result = {
         "id": clause.id,
         "title": words["title"],

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from app import create_app
 from benchmarks.profiles import generate
 from subsidy.db import connect
+from subsidy.labels import path_label
 from subsidy.users import create_user
 
 SECTIONS = ("company", "rd_projects", "service_platforms", "common_tech_platforms", "testing", "scenario_projects",
@@ -153,3 +154,14 @@ def test_a_result_stored_before_labels_still_renders_in_page_pdf_and_verificatio
     assert "缺少：" in visible_text(client.get(saved["links"]["page"] + "?lang=zh").get_data(as_text=True))
     answer = client.get(saved["links"]["verify"])
     assert answer.status_code == 200
+
+
+def test_a_path_label_names_the_entry_it_is_asked_for_each_time():
+    """Labels are cached per path and language, not per entry name: each call inserts its own name, or none."""
+    path = "rd_projects.1.expert_recommended_core_tech"
+    assert path_label(path, "zh", "甲") == "研发项目 2「甲」的“是否经专家委员会审定推荐”"
+    assert path_label(path, "zh", "乙") == "研发项目 2「乙」的“是否经专家委员会审定推荐”"
+    assert path_label(path, "zh") == "研发项目 2 的“是否经专家委员会审定推荐”"
+    assert path_label(path, "en", "{x}") == "R&D project 2 “{x}”: recommendation by the expert committee"
+    assert path_label(path, "en") == "R&D project 2: recommendation by the expert committee"
+    assert path_label("testing.fees", "en", "甲") == "Testing: testing fees"
