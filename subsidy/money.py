@@ -7,7 +7,7 @@ Nothing in the product holds money as a float. Input yuan strings become integer
 import re
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache, lru_cache
+from functools import cache
 
 import cn2an
 
@@ -79,10 +79,13 @@ def parse_percent(text: str) -> Fraction:
 
 
 def apply_rate(rate: Fraction, base_fen: int) -> int:
-    """Return rate × base in fen, rounded half-up to the fen."""
-    exact = rate * base_fen
-    whole, remainder = divmod(exact.numerator, exact.denominator)
-    return whole + (1 if 2 * remainder >= exact.denominator else 0)
+    """Return rate × base in fen, rounded half-up to the fen.
+
+    In integers: p/q × base is whole + remainder/q, rounded up when the remainder is half of q or more (the same
+    answer as with the product reduced, without a Fraction made and reduced on every item and every hint).
+    """
+    whole, remainder = divmod(rate.numerator * base_fen, rate.denominator)
+    return whole + (1 if 2 * remainder >= rate.denominator else 0)
 
 
 def base_for_amount(rate: Fraction, amount_fen: int) -> int:
@@ -103,9 +106,6 @@ def base_where_cap_binds(rate: Fraction, cap_fen: int) -> int:
     return base_for_amount(rate, cap_fen)
 
 
-# A result says the same amounts several times (a cap in the formula and in the hint, the base, both languages),
-# and every cap and per-yuan rate of the rulebook in every result: a bounded cache, typed so 1.0 is no 1.
-@lru_cache(maxsize=4096, typed=True)
 def format_yuan(fen: int, symbol: bool = True) -> str:
     """Return fen as yuan with thousands separators and two decimals: 240000000 → "¥2,400,000.00"."""
     sign = "-" if fen < 0 else ""
