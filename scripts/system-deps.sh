@@ -5,6 +5,9 @@ set -euo pipefail
 purpose=${1:-run}
 
 packages=(
+  python3             # Debian's Python 3.11, built with PGO and LTO: 15-20 % less CPU a request (Makefile)
+  python3-venv        # its venv module (ensurepip), for the virtualenv
+  python3-dev         # its headers: durable-rules and gunicorn_h1c compile C extensions on install
   gcc                 # durable-rules is a source package: its C engine compiles on install
   libpango-1.0-0      # WeasyPrint lays out the PDF estimate with Pango
   libpangoft2-1.0-0
