@@ -5,6 +5,7 @@ Chinese or English.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .engine import PRECONDITIONS_RULE, Engine, rule_names
 from .errors import EngineError
@@ -56,8 +57,9 @@ class ClauseOutcome:
     # What is worked out from the outcome once and worded in each language (hints), kept for the second language.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def amount_fen(self):
+        """The clause's amount: its eligible items' (a result reads it several times; its items never change)."""
         return sum(item.amount_fen for item in self.items) if self.status == ELIGIBLE else 0
 
 
