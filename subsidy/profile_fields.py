@@ -46,7 +46,19 @@ def _codes(**codes):
 _BASE_ERRORS = _codes(required="required", null="null", validator_failed="money_format")
 
 
-class Money(fields.Field):
+class _ValidatorsIfAny:
+    """Run marshmallow's validator chain only for a field given validators.
+
+    Field._validate builds an And() of the field's validators for every value, even when there are none; these
+    fields refuse bad values in _deserialize and take validators only if a caller passes validate=.
+    """
+
+    def _validate(self, value):
+        if self.validators:
+            super()._validate(value)
+
+
+class Money(_ValidatorsIfAny, fields.Field):
     """Yuan in, integer fen out: a decimal string or number, ≥ 0, at most two decimals."""
 
     default_error_messages = _BASE_ERRORS
@@ -64,7 +76,7 @@ class Money(fields.Field):
         return fen
 
 
-class Count(fields.Field):
+class Count(_ValidatorsIfAny, fields.Field):
     """A whole number ≥ 0; booleans, fractions and text are refused rather than coerced."""
 
     default_error_messages = _BASE_ERRORS
@@ -77,7 +89,7 @@ class Count(fields.Field):
         return value
 
 
-class Flag(fields.Field):
+class Flag(_ValidatorsIfAny, fields.Field):
     """A real JSON boolean: "true", 1 and "yes" are refused, since the engine would read them loosely."""
 
     default_error_messages = _BASE_ERRORS
@@ -107,7 +119,7 @@ def describe_character(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
 
 
-class Text(fields.Field):
+class Text(_ValidatorsIfAny, fields.Field):
     """Text of at most MAX_TEXT characters, stripped: any printable Unicode, no control or bidi-control character."""
 
     default_error_messages = _BASE_ERRORS
@@ -126,7 +138,7 @@ class Text(fields.Field):
         return value
 
 
-class Choice(fields.Field):
+class Choice(_ValidatorsIfAny, fields.Field):
     """One of a fixed set of codes."""
 
     default_error_messages = _BASE_ERRORS
@@ -156,7 +168,7 @@ class CreditCode(Text):
             raise ValidationError(Msg("credit_code_format")) from error
 
 
-class Items(fields.List):
+class Items(_ValidatorsIfAny, fields.List):
     """A list of nested sections, at most MAX_ITEMS long."""
 
     default_error_messages = {**_BASE_ERRORS, "invalid": Msg("list")}
@@ -171,7 +183,7 @@ class Items(fields.List):
         return result
 
 
-class Section(fields.Nested):
+class Section(_ValidatorsIfAny, fields.Nested):
     """A nested section object."""
 
     default_error_messages = {**_BASE_ERRORS, "type": Msg("type")}
