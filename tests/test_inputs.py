@@ -2,10 +2,13 @@
 Unicode in names; every limit stated in the OpenAPI document, the README and its own error message."""
 
 import json
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from subsidy.profile_fields import refused_character
 from subsidy.schemas import MAX_COUNT, MAX_ITEMS, MAX_MONEY_FEN, MAX_TEXT
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -53,6 +56,16 @@ def test_control_and_bidi_characters_are_refused_by_name(client, character, word
         response = client.post(f"/api/v1/evaluate?lang={lang}", json={"company": dict(COMPANY, name=f"a{character}b")})
         assert response.status_code == 400
         assert words in response.get_json()["errors"]["company.name"][0]
+
+
+def test_the_refused_characters_are_every_control_surrogate_separator_and_bidi_control_of_unicode():
+    refused = {"Cc", "Cs", "Zl", "Zp"}
+    bidi_controls = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}  # embeddings, overrides, isolates
+    wrong = [f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+             if (refused_character(chr(code)) is None) == (unicodedata.category(chr(code)) in refused
+                                                           or code in bidi_controls)]
+    assert not wrong
+    assert refused_character("ab\u202ec\x00") == "\u202e"  # the first one is named
 
 
 def test_every_limit_is_in_the_openapi_document(client):
