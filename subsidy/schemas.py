@@ -119,13 +119,16 @@ class ReferralsSchema(StrictSchema):
     organises_major_ai_event = Flag()  # major_event_referral (十一)
 
 
+_CONTAINERS = (dict, list, tuple)  # built once: a tuple written in the comprehensions is rebuilt per value
+
+
 def _without_nulls(node):
     """Return node with every "field": null of every object in it left out, at any depth."""
     if isinstance(node, dict):
-        return {key: _without_nulls(value) if isinstance(value, (dict, list, tuple)) else value
+        return {key: _without_nulls(value) if isinstance(value, _CONTAINERS) else value
                 for key, value in node.items() if value is not None}
     if isinstance(node, (list, tuple)):
-        return [_without_nulls(item) if isinstance(item, (dict, list, tuple)) else item for item in node]
+        return [_without_nulls(item) if isinstance(item, _CONTAINERS) else item for item in node]
     return node
 
 
