@@ -131,7 +131,9 @@ class Text(_ValidatorsIfAny, fields.Field):
         bad = refused_character(value)
         if bad is not None:
             raise ValidationError(Msg("str_control", char=describe_character(bad)))
-        if all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
+        # A name that starts with a letter or digit (categories L and N) shows something: only other names need
+        # the category of each character.
+        if not value[:1].isalnum() and all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
             raise ValidationError(Msg("str_blank"))
         if len(value) > MAX_TEXT:
             raise ValidationError(Msg("str_long", max=MAX_TEXT))

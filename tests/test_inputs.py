@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from subsidy.profile_fields import refused_character
+from subsidy.profile_fields import _INVISIBLE_CATEGORIES, refused_character
 from subsidy.schemas import MAX_COUNT, MAX_ITEMS, MAX_MONEY_FEN, MAX_TEXT
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -66,6 +66,11 @@ def test_the_refused_characters_are_every_control_surrogate_separator_and_bidi_c
                                                            or code in bidi_controls)]
     assert not wrong
     assert refused_character("ab\u202ec\x00") == "\u202e"  # the first one is named
+
+
+def test_a_letter_or_digit_is_never_one_of_the_characters_that_show_nothing():
+    assert not [f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+                if chr(code).isalnum() and unicodedata.category(chr(code)) in _INVISIBLE_CATEGORIES]
 
 
 def test_every_limit_is_in_the_openapi_document(client):
