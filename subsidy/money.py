@@ -18,7 +18,7 @@ _YUAN_TEXT = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]{1,2}))?$")
 _MANY_DECIMALS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{3,}$")
 _PERCENT_TEXT = re.compile(r"^([0-9]+(\.[0-9]+)?)\s*%$")
 _MAX_DIGITS = 30  # far above any limit the profile sets, far below what would make the arithmetic slow
-_TOO_LARGE_FEN = 10 ** (_MAX_DIGITS + 1) * FEN_PER_YUAN  # the fen of the least yuan with a digit past _MAX_DIGITS
+_TOO_LARGE_FEN = 10 ** (_MAX_DIGITS + 1) * FEN_PER_YUAN  # the least fen whose yuan Decimal.adjusted() > _MAX_DIGITS
 
 
 class MoneyFormatError(ValueError):
