@@ -14,10 +14,11 @@ import cn2an
 FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元
 
-_YUAN_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+_YUAN_TEXT = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]{1,2}))?$")
 _MANY_DECIMALS_TEXT = re.compile(r"^-?[0-9]+\.[0-9]{3,}$")
 _PERCENT_TEXT = re.compile(r"^([0-9]+(\.[0-9]+)?)\s*%$")
 _MAX_DIGITS = 30  # far above any limit the profile sets, far below what would make the arithmetic slow
+_TOO_LARGE_FEN = 10 ** (_MAX_DIGITS + 1) * FEN_PER_YUAN  # the least fen whose yuan Decimal.adjusted() > _MAX_DIGITS
 
 
 class MoneyFormatError(ValueError):
@@ -46,9 +47,18 @@ def parse_yuan(value) -> int:
         text = value.strip()
         if len(text) > 40:
             raise MoneyFormatError("too_large")
-        if not _YUAN_TEXT.match(text):
+        match = _YUAN_TEXT.match(text)
+        if not match:
             raise MoneyFormatError("too_many_decimals" if _MANY_DECIMALS_TEXT.match(text) else "not_a_number")
-        value = Decimal(text)
+        # Plain digits: the fen are the yuan digits and the cents padded to two, without building a Decimal; the
+        # checks are _decimal_fen's, in its order.
+        minus, yuan, cents = match.groups()
+        fen = int(yuan + (cents or "").ljust(2, "0"))
+        if fen >= _TOO_LARGE_FEN:
+            raise MoneyFormatError("too_large")
+        if minus and fen:
+            raise MoneyFormatError("negative")
+        return fen
     if isinstance(value, Decimal):
         return _decimal_fen(value)
     raise MoneyFormatError("not_a_number")

@@ -3,6 +3,7 @@
 Each refuses what it cannot read exactly, with a message code (Msg) rendered later in the user's language.
 """
 
+import re
 import unicodedata
 
 from marshmallow import ValidationError, fields
@@ -17,11 +18,12 @@ MAX_COUNT = 100_000  # per count
 MAX_ITEMS = 50  # per list
 MAX_TEXT = 200  # characters (Unicode code points) per name
 
-# Refused in text: control characters, line and paragraph separators, and the bidirectional embeddings,
-# overrides and isolates that can make a name read differently from what it holds ("Trojan Source"). Every
-# other character is accepted, emoji with their joiners (U+200D) and variation selectors included.
-_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
-_BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# Refused in text: control characters (category Cc), surrogates (Cs), line and paragraph separators (Zl, Zp),
+# and the bidirectional embeddings, overrides and isolates that can make a name read differently from what it
+# holds ("Trojan Source"). Every other character is accepted, emoji with their joiners (U+200D) and variation
+# selectors included. One character class finds the first of them in C rather than a category lookup per
+# character in Python; tests/test_inputs.py checks it against the category of every code point.
+_REFUSED_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028-\u202e\u2066-\u2069]")
 # Characters that show nothing by themselves: a name made only of these is blank.
 _INVISIBLE_CATEGORIES = {"Cf", "Mn", "Me", "Zs", "Cn"}
 
@@ -46,7 +48,19 @@ def _codes(**codes):
 _BASE_ERRORS = _codes(required="required", null="null", validator_failed="money_format")
 
 
-class Money(fields.Field):
+class _ValidatorsIfAny:
+    """Run marshmallow's validator chain only for a field given validators.
+
+    Field._validate builds an And() of the field's validators for every value, even when there are none; these
+    fields refuse bad values in _deserialize and take validators only if a caller passes validate=.
+    """
+
+    def _validate(self, value):
+        if self.validators:
+            super()._validate(value)
+
+
+class Money(_ValidatorsIfAny, fields.Field):
     """Yuan in, integer fen out: a decimal string or number, ≥ 0, at most two decimals."""
 
     default_error_messages = _BASE_ERRORS
@@ -64,7 +78,7 @@ class Money(fields.Field):
         return fen
 
 
-class Count(fields.Field):
+class Count(_ValidatorsIfAny, fields.Field):
     """A whole number ≥ 0; booleans, fractions and text are refused rather than coerced."""
 
     default_error_messages = _BASE_ERRORS
@@ -77,7 +91,7 @@ class Count(fields.Field):
         return value
 
 
-class Flag(fields.Field):
+class Flag(_ValidatorsIfAny, fields.Field):
     """A real JSON boolean: "true", 1 and "yes" are refused, since the engine would read them loosely."""
 
     default_error_messages = _BASE_ERRORS
@@ -90,10 +104,8 @@ class Flag(fields.Field):
 
 def refused_character(text: str) -> str | None:
     """Return the first character text may not hold, or None: a control, separator or bidi control."""
-    for ch in text:
-        if unicodedata.category(ch) in _REFUSED_CATEGORIES or ord(ch) in _BIDI_CONTROLS:
-            return ch
-    return None
+    found = _REFUSED_TEXT.search(text)
+    return found[0] if found else None
 
 
 # Control characters have no Unicode name, only aliases: the common ones, so the message can say which it is.
@@ -107,7 +119,7 @@ def describe_character(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
 
 
-class Text(fields.Field):
+class Text(_ValidatorsIfAny, fields.Field):
     """Text of at most MAX_TEXT characters, stripped: any printable Unicode, no control or bidi-control character."""
 
     default_error_messages = _BASE_ERRORS
@@ -119,14 +131,16 @@ class Text(fields.Field):
         bad = refused_character(value)
         if bad is not None:
             raise ValidationError(Msg("str_control", char=describe_character(bad)))
-        if all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
+        # A name that starts with a letter or digit (categories L and N) shows something: only other names need
+        # the category of each character.
+        if not value[:1].isalnum() and all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
             raise ValidationError(Msg("str_blank"))
         if len(value) > MAX_TEXT:
             raise ValidationError(Msg("str_long", max=MAX_TEXT))
         return value
 
 
-class Choice(fields.Field):
+class Choice(_ValidatorsIfAny, fields.Field):
     """One of a fixed set of codes."""
 
     default_error_messages = _BASE_ERRORS
@@ -156,7 +170,7 @@ class CreditCode(Text):
             raise ValidationError(Msg("credit_code_format")) from error
 
 
-class Items(fields.List):
+class Items(_ValidatorsIfAny, fields.List):
     """A list of nested sections, at most MAX_ITEMS long."""
 
     default_error_messages = {**_BASE_ERRORS, "invalid": Msg("list")}
@@ -171,7 +185,7 @@ class Items(fields.List):
         return result
 
 
-class Section(fields.Nested):
+class Section(_ValidatorsIfAny, fields.Nested):
     """A nested section object."""
 
     default_error_messages = {**_BASE_ERRORS, "type": Msg("type")}

@@ -2,11 +2,15 @@
 Unicode in names; every limit stated in the OpenAPI document, the README and its own error message."""
 
 import json
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
 
-from subsidy.schemas import MAX_COUNT, MAX_ITEMS, MAX_MONEY_FEN, MAX_TEXT
+from subsidy.errors import ProfileError
+from subsidy.profile_fields import _INVISIBLE_CATEGORIES, refused_character
+from subsidy.schemas import MAX_COUNT, MAX_ITEMS, MAX_MONEY_FEN, MAX_TEXT, load_profile
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 COMPANY = {"name": "杭州示例智能科技有限公司", "credit_code": "91330106MA2H3K7Q1F", "entity_type": "enterprise",
@@ -53,6 +57,35 @@ def test_control_and_bidi_characters_are_refused_by_name(client, character, word
         response = client.post(f"/api/v1/evaluate?lang={lang}", json={"company": dict(COMPANY, name=f"a{character}b")})
         assert response.status_code == 400
         assert words in response.get_json()["errors"]["company.name"][0]
+
+
+def test_the_refused_characters_are_every_control_surrogate_separator_and_bidi_control_of_unicode():
+    refused = {"Cc", "Cs", "Zl", "Zp"}
+    bidi_controls = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}  # embeddings, overrides, isolates
+    wrong = [f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+             if (refused_character(chr(code)) is None) == (unicodedata.category(chr(code)) in refused
+                                                           or code in bidi_controls)]
+    assert not wrong
+    assert refused_character("ab\u202ec\x00") == "\u202e"  # the first one is named
+
+
+def test_a_letter_or_digit_is_never_one_of_the_characters_that_show_nothing():
+    assert not [f"U+{code:04X}" for code in range(sys.maxunicode + 1)
+                if chr(code).isalnum() and unicodedata.category(chr(code)) in _INVISIBLE_CATEGORIES]
+
+
+@pytest.mark.parametrize("name, code", [
+    ("", "str_blank"), (" \u3000 ", "str_blank"), ("\u200b", "str_blank"), ("\u0301\u20dd", "str_blank"),
+    ("\u200b\u0378", "str_blank"), ("\u200ba", None), ("\u0301x", None), ("🤖", None), ("（示例）", None),
+    ("_", None), ("7", None), ("a\u200b", None),
+])
+def test_a_name_of_characters_that_show_nothing_is_blank(name, code):
+    try:
+        load_profile({"company": dict(COMPANY, name=name)})
+    except ProfileError as error:
+        assert [m.code for m in error.errors["company.name"]] == [code]
+    else:
+        assert code is None
 
 
 def test_every_limit_is_in_the_openapi_document(client):

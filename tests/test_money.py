@@ -2,6 +2,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from subsidy.money import (
     MoneyFormatError,
@@ -39,6 +41,40 @@ def test_yuan_becomes_exact_fen(given, fen):
 def test_bad_amounts_are_refused_not_zeroed(given, problem):
     with pytest.raises(MoneyFormatError, match=problem):
         parse_yuan(given)
+
+
+# Decimal text is read from its digits, other amounts through Decimal: both ways give the same fen or problem.
+PLAIN_TEXTS = ["0", "00", "-0", "-00.00", "-0.0", "007.5", "0.05", "0.5", "12.3", "12.30", "-0.01", "-12",
+               "9" * 31, "1" + "0" * 30, "1" + "0" * 31, "9" * 31 + ".99", "-" + "1" * 35, "-" + "0" * 36 + ".1",
+               "0" * 38 + ".5", "0" * 39 + "1", "1" * 40, "100000000000", "100000000000.01"]
+
+
+def outcome(given):
+    try:
+        return parse_yuan(given)
+    except MoneyFormatError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize("text", PLAIN_TEXTS)
+def test_decimal_text_gives_what_its_decimal_gives(text):
+    assert outcome(text) == outcome(f" {text}\n") == outcome(Decimal(text))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.from_regex(r"-?[0-9]{1,37}(\.[0-9]{1,2})?", fullmatch=True))
+def test_any_decimal_text_gives_what_its_decimal_gives(text):
+    assert outcome(text) == outcome(Decimal(text))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("1" * 41, "too_large"), ("１２", "not_a_number"), ("١٢", "not_a_number"), ("1_000", "not_a_number"),
+    (".5", "not_a_number"), ("5.", "not_a_number"), ("1.5.0", "not_a_number"), ("12万", "not_a_number"),
+    ("1.2亿", "not_a_number"), ("1,200,000", "not_a_number"), ("0x10", "not_a_number"), ("- 1", "not_a_number"),
+    ("12.345", "too_many_decimals"), ("-0.001", "too_many_decimals"),
+])
+def test_text_that_is_not_plain_decimal_is_refused(text, problem):
+    assert outcome(text) == problem
 
 
 def test_rate_times_base_rounds_half_up_to_the_fen():
