@@ -31,6 +31,7 @@ Access log: written by nginx when it is in front (ACCESS_LOG empty); by gunicorn
 codes redacted either way (subsidy/accesslog.py).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -49,3 +50,16 @@ umask = 0o077
 # gunicorn ≥ 25 opens a control socket in $HOME by default, one path for every gunicorn of the user: not used
 # here, and a way to resize or stop this service that nothing needs.
 control_socket_disable = True
+
+
+# The app, its rulebook and its libraries are loaded before the fork, about 160,000 objects that live as long as the
+# worker. Left to the collector, each full collection walks them all: about 85 ms every few thousand requests
+# (a pause in some request's latency, and 28 µs a request on average). Frozen before each fork, they are left out
+# of every collection (and their memory pages stay shared with the master). Unfrozen when a worker ends, so that
+# its interpreter tears them down as usual.
+def pre_fork(server, worker):
+    gc.freeze()
+
+
+def worker_exit(server, worker):
+    gc.unfreeze()

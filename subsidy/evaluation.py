@@ -5,7 +5,6 @@ Chinese or English.
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .engine import PRECONDITIONS_RULE, Engine, rule_names
 from .errors import EngineError
@@ -56,11 +55,11 @@ class ClauseOutcome:
     precondition_unmet: list[Condition] = field(default_factory=list)
     # What is worked out from the outcome once and worded in each language (hints), kept for the second language.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
+    # The clause's amount, its eligible items': summed once, as its items never change (a result reads it often).
+    amount_fen: int = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def amount_fen(self):
-        """The clause's amount: its eligible items' (a result reads it several times; its items never change)."""
-        return sum(item.amount_fen for item in self.items) if self.status == ELIGIBLE else 0
+    def __post_init__(self):
+        self.amount_fen = sum(item.amount_fen for item in self.items) if self.status == ELIGIBLE else 0
 
 
 @dataclass

@@ -101,10 +101,10 @@ def apply_rate(rate: Fraction, base_fen: int) -> int:
 def base_for_amount(rate: Fraction, amount_fen: int) -> int:
     """Return the smallest base (fen) whose rate × base, rounded half-up, is at least amount_fen.
 
-    Half-up rounding reaches amount_fen from amount_fen − ½ fen: the base is (amount − ½) ÷ rate, rounded up.
+    Half-up rounding reaches amount_fen from amount_fen − ½ fen: the base is (amount − ½) ÷ rate, rounded up;
+    with rate p/q, that is (2 × amount − 1) × q ÷ 2p, rounded up, in integers.
     """
-    need = (Fraction(amount_fen) - Fraction(1, 2)) / rate
-    return max(0, -(-need.numerator // need.denominator))
+    return max(0, -(-(2 * amount_fen - 1) * rate.denominator // (2 * rate.numerator)))
 
 
 @cache
