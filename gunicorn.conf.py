@@ -9,11 +9,14 @@ connections, wrk on the same 2-core machine):
     sync ×1 482 req/s p99 40 ms · sync ×2 924 / 21 ms · sync ×3 903 / 23 ms · sync ×4 921 / 27 ms
     sync ×5 909 / 29 ms · gthread 2 workers × 4 threads 903 / 35 ms · 0 wrong answers, 0 crashes in each
 
-Evaluation is CPU-bound (about 2 ms of CPU a request), so processes, one per core, are what scale; threads add
-queueing, not throughput: the durable-rules C engine has no lock of its own (its Python host crashed under
-threads, ENGINE-NOTES.md), so subsidy/engine.py serialises engine calls in a process, and the rest of a request
-holds the GIL. Rulesets built before the fork are copied into each worker. cores + 1 keeps a core busy while
-another worker waits on SQLite.
+(on the Intel machine the targets were first met on). Again on this AMD machine, 2026-12-03, behind nginx, two
+alternated pairs of 8 s runs: sync ×3 947 and 928 req/s, sync ×2 908 and 835: three stay.
+
+Evaluation is CPU-bound (about 1.9 ms of CPU a request in a worker), so processes, one per core, are what
+scale; threads add queueing, not throughput: the durable-rules C engine has no lock of its own (its Python host
+crashed under threads, ENGINE-NOTES.md), so subsidy/engine.py serialises engine calls in a process, and the rest
+of a request holds the GIL. Rulesets built before the fork are copied into each worker. cores + 1 keeps a core
+busy while another worker waits on SQLite or on nginx closing its connection.
 
 Slow clients: a sync worker reads its request itself, so a client sending its body one byte every 5 s holds it
 until `timeout` (30 s) kills the worker; three such clients stalled every worker. That is why nginx is in front
