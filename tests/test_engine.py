@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from subsidy.engine import Engine, compile_rulebook
+from subsidy.engine import SEEN_RULE, Engine, compile_rulebook
 from subsidy.errors import EngineError
 from subsidy.evaluation import evaluate
 from subsidy.render import result_json
@@ -26,6 +26,7 @@ def run(engine, raw):
 
 def test_the_ruleset_is_compiled_from_the_rule_files():
     definition = compile_rulebook(load_rulebook())
+    assert SEEN_RULE in definition
     rd = json.dumps(definition["rd_subsidy#1"], ensure_ascii=False)
     # The clause's own conditions, the Hangzhou precondition and the tier all come from rules/rd_subsidy.yaml.
     assert '"item__in_city_ai_special": true' in rd and '"company__registered_in_hangzhou": true' in rd
