@@ -85,17 +85,6 @@ def rule_count(clause: Clause) -> int:
     return len(_alternatives(clause))
 
 
-_RULE_NAMES: dict[int, tuple] = {}
-
-
-def rule_names(clause: Clause) -> tuple[str, ...]:
-    """Return the names of a clause's rules, by index: worked out once per clause object."""
-    known = _RULE_NAMES.get(id(clause))
-    if known is None or known[0] is not clause:
-        known = _RULE_NAMES[id(clause)] = (clause, tuple(rule_name(clause.id, t) for t in range(rule_count(clause))))
-    return known[1]
-
-
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
 
 
@@ -117,6 +106,9 @@ class Engine:
     def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
         self.definition = compile_rulebook(rulebook)
+        # Each clause's rule names by index, as the activations name them (evaluation checks them per item).
+        self.rule_names = {clause.id: tuple(rule_name(clause.id, t) for t in range(rule_count(clause)))
+                           for clause in rulebook.clauses}
         # A ruleset name can never be registered twice in a process, so each compiled rulebook gets its own.
         safe = re.sub(r"[^A-Za-z0-9_-]", "_", f"{rulebook.policy['id']}_{rulebook.policy['version']}")
         self.name = f"{safe}_{next(_ruleset_numbers)}"

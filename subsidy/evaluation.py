@@ -6,7 +6,7 @@ Chinese or English.
 
 from dataclasses import dataclass, field
 
-from .engine import PRECONDITIONS_RULE, Engine, rule_names
+from .engine import PRECONDITIONS_RULE, Engine
 from .errors import EngineError
 from .facts import Item, all_facts
 from .money import apply_rate
@@ -147,14 +147,14 @@ def evaluate(profile: dict, engine: Engine) -> Evaluation:
         else:
             judged = [judge_item(clause, item) for item in items]
             status = clause_status(judged)
-        _check_agreement(clause, judged, fired)
+        _check_agreement(judged, fired, engine.rule_names[clause.id])
         outcomes.append(ClauseOutcome(clause, status, judged, precondition_unmet))
     return Evaluation(rulebook, profile, outcomes)
 
 
-def _check_agreement(clause: Clause, judged: list[ItemOutcome], fired: set):
-    """Raise EngineError unless the engine fired exactly the tier the walker found, for every item."""
-    names = rule_names(clause)
+def _check_agreement(judged: list[ItemOutcome], fired: set, names: tuple[str, ...]):
+    """Raise EngineError unless the engine fired exactly the tier the walker found (names: the clause's rules by
+    index), for every item."""
     for outcome in judged:
         key = outcome.item.key
         engine_rules = {t for t, name in enumerate(names) if (name, key) in fired}
