@@ -58,11 +58,15 @@ control_socket_disable = True
 # The app, its rulebook and its libraries are loaded before the fork, about 160,000 objects that live as long as the
 # worker. Left to the collector, each full collection walks them all: about 85 ms every few thousand requests
 # (a pause in some request's latency, and 28 µs a request on average). Frozen before each fork, they are left out
-# of every collection (and their memory pages stay shared with the master). Unfrozen when a worker ends, so that
-# its interpreter tears them down as usual.
+# of every collection (and their memory pages stay shared with the master). Unfrozen when a worker or the master
+# ends, so that its interpreter tears them down as usual (frozen, DuckDB's bindings report them leaked at exit).
 def pre_fork(server, worker):
     gc.freeze()
 
 
 def worker_exit(server, worker):
+    gc.unfreeze()
+
+
+def on_exit(server):
     gc.unfreeze()
