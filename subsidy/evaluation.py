@@ -17,9 +17,9 @@ ELIGIBLE, INELIGIBLE, INCOMPLETE, NOT_APPLICABLE, REFERRAL = (
     "eligible", "ineligible", "incomplete", "not_applicable", "referral")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Money:
-    """What a clause gives for one item under one tier."""
+    """What a clause gives for one item under one tier (never changed once made: see facts.Item on frozen)."""
 
     amount_fen: int
     raw_fen: int | None = None  # rate × base before the cap
@@ -32,7 +32,7 @@ class Money:
         return self.raw_fen is not None and self.raw_fen > self.cap_fen
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemOutcome:
     item: Item
     status: str
@@ -47,7 +47,7 @@ class ItemOutcome:
         return self.money.amount_fen if self.money and self.status == ELIGIBLE else 0
 
 
-@dataclass
+@dataclass(slots=True)
 class ClauseOutcome:
     clause: Clause
     status: str

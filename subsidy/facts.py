@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from .rulebook import Clause, Condition, Rulebook
 
 
-@dataclass(frozen=True)
+# Items, their outcomes and hints are made by the thousand per request and never changed once made, but they are not
+# frozen: a frozen dataclass sets each field through object.__setattr__, which made up about 3 % of a request's CPU
+# (1.4 µs against 0.37 µs for an 8-field item, in slots). Nothing hashes them or keeps them as keys.
+@dataclass(slots=True)
 class Item:
     """One thing a clause judges, with the values its conditions read and where each came from."""
 

@@ -24,7 +24,7 @@ FIXED_FIELDS = {"company.entity_type"}
 _LIMITS = {"money": MAX_MONEY_FEN, "count": MAX_COUNT}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Change:
     """Set one field from current to target (money in fen, counts as int, flags as bool)."""
 
@@ -36,7 +36,7 @@ class Change:
     condition: Condition | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Option:
     """A set of changes and what the item and its clause would then be."""
 

@@ -107,11 +107,11 @@ def base_for_amount(rate: Fraction, amount_fen: int) -> int:
     return max(0, -(-(2 * amount_fen - 1) * rate.denominator // (2 * rate.numerator)))
 
 
-@cache
 def base_where_cap_binds(rate: Fraction, cap_fen: int) -> int:
     """Return the base (fen) from which rate × base, rounded half-up, reaches the cap.
 
     30 % of ¥16,666,666.65 is ¥4,999,999.995, which rounds to the ¥5,000,000.00 cap: the cap binds from there.
+    (Not cached: a Fraction hashes in Python, slower than these few integer operations.)
     """
     return base_for_amount(rate, cap_fen)
 
@@ -137,10 +137,14 @@ def format_percent(rate: Fraction) -> str:
     return f"{format(value.normalize(), 'f')}%"
 
 
-@cache
 def format_per_yuan(rate: Fraction) -> str:
     """Return what each yuan of base gives at a rate, rounded half-up to the fen: Fraction(1, 5) → "¥0.20"."""
-    return format_yuan(apply_rate(rate, FEN_PER_YUAN))
+    return _per_yuan(rate.numerator, rate.denominator)  # cached by its integers: a Fraction hashes in Python
+
+
+@cache
+def _per_yuan(numerator: int, denominator: int) -> str:
+    return format_yuan(apply_rate(Fraction(numerator, denominator), FEN_PER_YUAN))
 
 
 def to_capital(fen: int) -> str:
