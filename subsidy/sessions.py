@@ -18,6 +18,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin
 
 from .db import get_db
+from .headers import add_vary
 from .messages import text
 from .requests import request_language
 
@@ -85,6 +86,15 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         if self._made[0] != keys:
             self._made = (keys, super().get_signing_serializer(app))
         return self._made[1]
+
+    def save_session(self, app, session, response):
+        """Flask's, with its most common case made cheap: a session looked at, empty and unchanged (every API call
+        and every visitor who is not logged in) only adds Vary: Cookie, here without parsing Vary again."""
+        if not session and not session.modified:
+            if session.accessed:
+                add_vary(response, "Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def _keep_alive():
