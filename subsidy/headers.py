@@ -46,25 +46,29 @@ def add_vary(response, *names: str):
         response.headers["Vary"] = ", ".join([current, *added])
 
 
-def _language(response):
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Content-Language", request_language())
-        add_vary(response, "Accept-Language")
-    else:
-        response.headers.setdefault("Content-Language", page_language())
-        add_vary(response, "Cookie", "Accept-Language")
-
-
 def _add_headers(response):
-    if not request.path.startswith("/static/"):
-        _language(response)
-    if "Cache-Control" not in response.headers and (
-            request.method not in ("GET", "HEAD") or request.path.startswith(PRIVATE_PREFIXES)):
-        response.headers["Cache-Control"] = "no-store"
-    if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+    # One look at the names already set, then one extend: each werkzeug lookup or setdefault walks every header.
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    path = request.path
+    added = []
+    if not path.startswith("/static/"):
+        api = path.startswith("/api/")
+        if "content-language" not in present:
+            added.append(("Content-Language", request_language() if api else page_language()))
+        vary = ("Accept-Language",) if api else ("Cookie", "Accept-Language")
+        if "vary" in present:
+            add_vary(response, *vary)
+        else:
+            added.append(("Vary", ", ".join(vary)))
+    if "cache-control" not in present and (
+            request.method not in ("GET", "HEAD") or path.startswith(PRIVATE_PREFIXES)):
+        added.append(("Cache-Control", "no-store"))
+    if response.status_code == 401 and "www-authenticate" not in present:
         cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
-        response.headers["WWW-Authenticate"] = (f'Cookie realm="officers", cookie-name="{cookie}", '
-                                                f'form-action="{public_url("officer.login")}"')
+        added.append(("WWW-Authenticate", f'Cookie realm="officers", cookie-name="{cookie}", '
+                                          f'form-action="{public_url("officer.login")}"'))
+    headers.extend(added)
     return response
 
 

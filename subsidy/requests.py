@@ -24,17 +24,27 @@ def request_language() -> str:
 
     Worked out once a request: the view and the response's Content-Language both ask.
     """
-    found = request.environ.get(_LANGUAGE_KEY)
+    environ = request.environ
+    found = environ.get(_LANGUAGE_KEY)
     if found is None:
-        asked = _supported(request.args.get("lang", ""))
-        best = None if asked else request.accept_languages.best_match(_ACCEPTED_TAGS)
-        found = request.environ[_LANGUAGE_KEY] = asked or (_supported(best) if best else DEFAULT_LANGUAGE)
+        asked = _supported(query_lang() or "")
+        # No Accept-Language (most API clients): nothing to parse and match.
+        best = None if asked or not environ.get("HTTP_ACCEPT_LANGUAGE") else request.accept_languages.best_match(
+            _ACCEPTED_TAGS)
+        found = environ[_LANGUAGE_KEY] = asked or (_supported(best) if best else DEFAULT_LANGUAGE)
     return found
+
+
+def query_lang() -> str | None:
+    """Return ?lang=, or None without it (werkzeug's args.get raises and catches a KeyError for an absent name,
+    and every request asks two or three times)."""
+    args = request.args
+    return args["lang"] if "lang" in args else None
 
 
 def check_language():
     """Refuse a ?lang= the API does not speak (400 naming the ones it does); Accept-Language only ever prefers."""
-    asked = request.args.get("lang")
+    asked = query_lang()
     if asked is not None and not _supported(asked):
         raise RequestError("lang_unsupported", field="lang", supported=", ".join(LANGUAGES))
 

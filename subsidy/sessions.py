@@ -87,6 +87,12 @@ class SignedCookieSessions(SecureCookieSessionInterface):
             self._made = (keys, super().get_signing_serializer(app))
         return self._made[1]
 
+    def open_session(self, app, request):
+        """Flask's, without parsing cookies and raising a KeyError inside werkzeug when the request has none."""
+        if not request.environ.get("HTTP_COOKIE") and self.get_signing_serializer(app) is not None:
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app, session, response):
         """Flask's, with its most common case made cheap: a session looked at, empty and unchanged (every API call
         and every visitor who is not logged in) only adds Vary: Cookie, here without parsing Vary again."""
