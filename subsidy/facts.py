@@ -5,6 +5,7 @@ kind of standard. Its fields are the ones the rulebook calls `item.*`; the compa
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .rulebook import Clause, Condition, Rulebook
 
@@ -47,7 +48,7 @@ def company_values(profile: dict) -> dict:
 def items_for(clause: Clause, profile: dict, company: dict | None = None) -> list[Item]:
     """Return the items clause judges in profile; none when its section is absent (company: company_values)."""
     company = company_values(profile) if company is None else company
-    company_paths = {name: name for name in company}
+    company_paths = dict(zip(company, company))
     field_names, _ = _plan(clause)
     found = []
 
@@ -57,8 +58,10 @@ def items_for(clause: Clause, profile: dict, company: dict | None = None) -> lis
         for field_name, value in fields.items():
             if value is not None:
                 values[f"item.{field_name}"] = value
-        for field_name in field_names:
-            paths[f"item.{field_name}"] = (field_paths or {}).get(field_name, f"{prefix}.{field_name}")
+        paths.update(_item_paths(prefix, field_names))
+        for field_name, path in (field_paths or {}).items():
+            if field_name in field_names:
+                paths[f"item.{field_name}"] = path
         # A clause with routes judges the same subject once per route: one item each.
         for route in range(len(clause.routes)) if clause.routes else (None,):
             key = f"{clause.id}/{index}" if route is None else f"{clause.id}/{index}/{route}"
@@ -80,6 +83,12 @@ def items_for(clause: Clause, profile: dict, company: dict | None = None) -> lis
             add(index, None, kind, {"kind": kind, "count": count}, clause.subject,
                 {"kind": f"{clause.subject}.{kind}", "count": f"{clause.subject}.{kind}"})
     return found
+
+
+@lru_cache(maxsize=4096)
+def _item_paths(prefix: str, field_names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Return ("item.<field>", "<prefix>.<field>") for each field: the same pairs for every profile, made once."""
+    return tuple((f"item.{name}", f"{prefix}.{name}") for name in field_names)
 
 
 _PLANS: dict[int, tuple] = {}
