@@ -32,20 +32,20 @@ def _formula(clause, outcome: ItemOutcome, words: dict, lang: str) -> str:
     if money is None:
         return text("formula_none", lang)
     spec = clause.amount
+    amount = format_yuan(money.amount_fen)
     if spec.rate is not None:
-        params = dict(rate=words["rate"], base=format_yuan(outcome.item.values[spec.base]),
-                      amount=format_yuan(money.amount_fen), raw=format_yuan(money.raw_fen),
-                      cap=format_yuan(money.cap_fen))
         code = "formula_rate_capped" if money.capped else "formula_rate_free"
         if money.raw_fen == money.cap_fen:
             code = "formula_rate_at_cap"
-        formula = text(code, lang, **params)
+        # A wording shows the amount or, capped, the product before the cap: only that one is formatted.
+        figure = {"raw": format_yuan(money.raw_fen)} if code == "formula_rate_capped" else {"amount": amount}
+        formula = text(code, lang, rate=words["rate"], base=format_yuan(outcome.item.values[spec.base]),
+                       cap=format_yuan(money.cap_fen), **figure)
     else:
         formula = text("formula_flat", lang, per_unit=format_yuan(money.per_unit_fen), quantity=money.quantity,
-                       amount=format_yuan(money.amount_fen))
+                       amount=amount)
     if clause.basis == "up_to":
-        formula = text("formula_with_up_to", lang, formula=formula,
-                       up_to=text("formula_up_to", lang, amount=format_yuan(money.amount_fen)))
+        formula = text("formula_with_up_to", lang, formula=formula, up_to=text("formula_up_to", lang, amount=amount))
     return formula
 
 
