@@ -48,7 +48,7 @@ def company_values(profile: dict) -> dict:
 def items_for(clause: Clause, profile: dict, company: dict | None = None) -> list[Item]:
     """Return the items clause judges in profile; none when its section is absent (company: company_values)."""
     company = company_values(profile) if company is None else company
-    company_paths = dict(zip(company, company))
+    company_paths = {name: name for name in company}
     field_names, _ = _plan(clause)
     found = []
 
