@@ -4,14 +4,14 @@ from flask import g, request
 from flask_babel import Babel
 
 from .messages import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from .requests import query_lang
+from .requests import query_value
 
 COOKIE = "lang"
 babel = Babel()
 
 
 def select_language() -> str:
-    asked = query_lang() or request.cookies.get(COOKIE)
+    asked = query_value("lang") or request.cookies.get(COOKIE)
     if asked:
         return normalise_language(asked)
     best = request.accept_languages.best_match(LANGUAGES + ("zh-CN", "en-US", "en-GB"))
@@ -25,7 +25,7 @@ def page_language() -> str:
 
 
 def _remember(response):
-    asked = query_lang()
+    asked = query_value("lang")
     if asked and normalise_language(asked) != request.cookies.get(COOKIE):
         response.set_cookie(COOKIE, normalise_language(asked), max_age=365 * 24 * 3600, samesite="Lax",
                             httponly=True)

@@ -27,7 +27,7 @@ def request_language() -> str:
     environ = request.environ
     found = environ.get(_LANGUAGE_KEY)
     if found is None:
-        asked = _supported(query_lang() or "")
+        asked = _supported(query_value("lang") or "")
         # No Accept-Language (most API clients): nothing to parse and match.
         best = None if asked or not environ.get("HTTP_ACCEPT_LANGUAGE") else request.accept_languages.best_match(
             _ACCEPTED_TAGS)
@@ -35,16 +35,16 @@ def request_language() -> str:
     return found
 
 
-def query_lang() -> str | None:
-    """Return ?lang=, or None without it (werkzeug's args.get raises and catches a KeyError for an absent name,
-    and every request asks two or three times)."""
+def query_value(name: str) -> str | None:
+    """Return the query parameter name, or None without it: request.args.get(name) without its cost for an absent
+    name (werkzeug raises and catches a KeyError inside get; every request asks for ?lang= two or three times)."""
     args = request.args
-    return args["lang"] if "lang" in args else None
+    return args[name] if name in args else None
 
 
 def check_language():
     """Refuse a ?lang= the API does not speak (400 naming the ones it does); Accept-Language only ever prefers."""
-    asked = query_lang()
+    asked = query_value("lang")
     if asked is not None and not _supported(asked):
         raise RequestError("lang_unsupported", field="lang", supported=", ".join(LANGUAGES))
 

@@ -21,7 +21,7 @@ HOSTILE = ["١٢", "²", "９", "99999999999999999999", "1" * 40, "1\r\nX-Evil: 
 
 def query_parameters() -> set[str]:
     """Return every query or form parameter name the code reads, found in its source, so new ones are covered."""
-    pattern = re.compile(r"""(?:request\.(?:args|values|form)\.get|query_int)\(\s*["']([A-Za-z_.]+)["']""")
+    pattern = re.compile(r"""(?:request\.(?:args|values|form)\.get|query_int|query_value)\(\s*["']([A-Za-z_.]+)["']""")
     names = set()
     for path in SOURCE.rglob("*.py"):
         names.update(pattern.findall(path.read_text(encoding="utf-8")))
