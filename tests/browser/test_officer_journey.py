@@ -323,8 +323,11 @@ def upload_and_finish(page, name: str, mime: str, body: bytes, total: int, error
         if done:
             break
         if not reloaded:  # the progress lives in the database: a reload carries on where it was
-            page.reload()
             reloaded = True
+            try:
+                page.reload()
+            except PlaywrightError:  # the page's own script reloaded it that moment, as the job ended
+                page.wait_for_load_state()
             continue
         assert time.monotonic() < deadline, f"the job did not finish in 30 s; seen {seen}"
         page.wait_for_timeout(100)
