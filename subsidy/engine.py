@@ -127,7 +127,7 @@ class Engine:
         with self._lock:
             try:
                 code, state_handle = _engine.assert_facts(self._handle, payload)
-                if code not in (0,):
+                if code != 0:
                     raise EngineError(f"durable-rules refused the facts (code {code})")
                 result = _engine.start_action_for_state(self._handle, state_handle)
                 message = result[1] if result else None

@@ -3,8 +3,8 @@
 from flask import g, request
 from flask_babel import Babel
 
-from .messages import DEFAULT_LANGUAGE, LANGUAGES, normalise_language
-from .requests import query_value
+from .messages import DEFAULT_LANGUAGE, normalise_language
+from .requests import ACCEPTED_TAGS, query_value
 
 COOKIE = "lang"
 babel = Babel()
@@ -14,7 +14,7 @@ def select_language() -> str:
     asked = query_value("lang") or request.cookies.get(COOKIE)
     if asked:
         return normalise_language(asked)
-    best = request.accept_languages.best_match(LANGUAGES + ("zh-CN", "en-US", "en-GB"))
+    best = request.accept_languages.best_match(ACCEPTED_TAGS)
     return normalise_language(best)
 
 

@@ -9,7 +9,7 @@ from flask import request
 from .errors import RequestError
 from .messages import DEFAULT_LANGUAGE, LANGUAGES
 
-_ACCEPTED_TAGS = LANGUAGES + ("zh-CN", "en-US", "en-GB")
+ACCEPTED_TAGS = LANGUAGES + ("zh-CN", "en-US", "en-GB")
 _LANGUAGE_KEY = "subsidy.language"  # where request_language keeps its answer in the request's WSGI environ
 
 
@@ -30,7 +30,7 @@ def request_language() -> str:
         asked = _supported(query_value("lang") or "")
         # No Accept-Language (most API clients): nothing to parse and match.
         best = None if asked or not environ.get("HTTP_ACCEPT_LANGUAGE") else request.accept_languages.best_match(
-            _ACCEPTED_TAGS)
+            ACCEPTED_TAGS)
         found = environ[_LANGUAGE_KEY] = asked or (_supported(best) if best else DEFAULT_LANGUAGE)
     return found
 

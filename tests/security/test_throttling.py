@@ -42,7 +42,7 @@ def _unexpected(live, replies) -> str:
     """Say what the replies other than 401 and 429 were, with the end of the service's logs (a 503 was seen once
     in a full run on a loaded machine, without them)."""
     odd = [f"{reply.status}: {reply.text[:300]}" for reply in replies if reply.status not in (401, 429)]
-    logs = [path for path in live.stack.run_dir.glob("*.log")]
+    logs = sorted(live.stack.run_dir.glob("*.log"))
     return "\n".join(odd + [f"{path.name}: {path.read_text(errors='replace')[-2000:]}" for path in logs])
 
 
