@@ -13,16 +13,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # npm writes this file on every install: the test run's Node tools (package.json: Redocly CLI, axe-core) are in place.
 NODE_STAMP := node_modules/.package-lock.json
+# The request path compiled with Cython (subsidy/compiled.py): rebuilt when any module changes; a build older than
+# its sources is never used, whatever make thinks.
+COMPILED := build/compiled/manifest.json
 
 .PHONY: run test bench init-db clean test-deps run-deps bench-deps
 
 # Debian packages first (Debian's Python among them), then the virtualenv, the database, and the service.
-run: run-deps $(STAMP)
+run: run-deps $(STAMP) $(COMPILED)
 	$(BIN)/flask --app app init-db
 	$(BIN)/python -m subsidy.serve  # nginx on BIND (127.0.0.1:8000) in front of gunicorn (gunicorn.conf.py)
 
 # Debian packages first (Node.js among them), then the Python and Node tools, then lint and the tests.
-test: test-deps $(STAMP) $(NODE_STAMP)
+test: test-deps $(STAMP) $(NODE_STAMP) $(COMPILED)
 	$(BIN)/ruff check subsidy app.py tests benchmarks
 	$(BIN)/python -m pytest
 
@@ -32,6 +35,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(COMPILED): $(STAMP) $(wildcard subsidy/*.py)
+	$(BIN)/python -m subsidy.compile_modules build
 
 test-deps:
 	@bash scripts/system-deps.sh test
@@ -49,7 +55,7 @@ $(NODE_STAMP): package.json package-lock.json
 init-db: $(STAMP)
 	$(BIN)/flask --app app init-db
 
-bench: bench-deps $(STAMP)
+bench: bench-deps $(STAMP) $(COMPILED)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/run.py
 

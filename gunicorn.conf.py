@@ -70,3 +70,12 @@ def worker_exit(server, worker):
 
 def on_exit(server):
     gc.unfreeze()
+
+
+# Whether the request path runs compiled (subsidy/compiled.py): a build older than its sources is not used, and the
+# log says so rather than leaving the operator to wonder why the service is slower.
+def when_ready(server):
+    from subsidy import compiled
+
+    log = server.log.info if compiled.in_use() else server.log.warning
+    log("request path: %s", compiled.status)
