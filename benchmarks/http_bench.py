@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from subsidy import compiled  # noqa: E402
 from subsidy.serve import Stack  # noqa: E402
 
 EXAMPLE = ROOT / "tests" / "data" / "contract_example.json"
@@ -268,7 +269,9 @@ def shipped_load(duration: float = 10, connections=CONNECTIONS, warmup: float = 
             row["server_cpu_us"] = (server.cpu_seconds() - before) / max(row["requests"], 1) * 1e6
             rows.append(row)
         return {"workers": server.workers(), "worker_class": "sync (gunicorn.conf.py)", "rows": rows,
-                "crashes": server.crashes(), "front": "nginx → gunicorn" if front else "gunicorn alone"}
+                "crashes": server.crashes(), "front": "nginx → gunicorn" if front else "gunicorn alone",
+                # The server reads the same build and sources as this process (subsidy/compiled.py).
+                "request_path": compiled.status}
 
 
 def compare_workers(duration: float = 10, warmup: float = 2, models=WORKER_MODELS) -> list[dict]:
@@ -293,7 +296,7 @@ def meets_target(row: dict) -> bool:
 
 def print_shipped(result: dict):
     print(f"POST {ENDPOINT}, {result['front']}, shipped gunicorn.conf.py: {result['workers']} "
-          f"{result['worker_class']} workers, wrk --latency, loopback")
+          f"{result['worker_class']} workers, wrk --latency, loopback; request path {result['request_path']}")
     print(f"{'connections':>11} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
           f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9} {'server CPU/req':>15}")
     for row in result["rows"]:
