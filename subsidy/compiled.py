@@ -5,8 +5,8 @@
 
 The modules stay plain Python: Cython compiles them unchanged, annotations ignored (`annotation_typing=False`),
 so they keep Python's semantics (arbitrary-size integers, exceptions, dicts) without the interpreter's dispatch
-between them. Measured (README, Benchmarks): about 18 % fewer CPU instructions for a whole `POST
-/api/v1/evaluate`, Flask and marshmallow included, and byte-identical results.
+between them. Measured (README, Benchmarks): 16-21 % fewer CPU instructions for a whole `POST /api/v1/evaluate`,
+Flask and marshmallow included, byte-identical results; under load on this VM the CPU time falls less (0-7 %).
 
 `import subsidy` puts build/compiled/subsidy before the package's own folder, so `subsidy.render` is found there
 first, only if the build's manifest names the SHA-256 of every source as it is now and this very Python. A
