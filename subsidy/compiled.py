@@ -35,6 +35,7 @@ MODULES = (
     "throttle", "whynot",
 )
 DIRECTIVES = {"language_level": 3, "binding": True, "annotation_typing": False, "embedsignature": False}
+IN_USE = f"in use: {len(MODULES)} modules compiled with Cython"
 
 status = "not checked"  # why this process does or does not use the compiled modules, for `status` and the logs
 
@@ -76,13 +77,13 @@ def activate(package_path: list[str]) -> None:
     reason = why_not()
     if reason is None:
         package_path.insert(0, str(COMPILED_DIR / "subsidy"))
-        status = f"in use: {len(MODULES)} modules compiled with Cython"
+        status = IN_USE
     else:
         status = f"not in use: {reason}"
 
 
 def in_use() -> bool:
-    return status.startswith("in use")
+    return status == IN_USE
 
 
 def build() -> None:

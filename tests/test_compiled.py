@@ -49,12 +49,16 @@ def test_compiled_and_source_give_the_same_answers_byte_for_byte():
 
 @pytest.fixture
 def build_copy(tmp_path, monkeypatch):
-    """A copy of the build and of the sources it was made from, which compiled.py is pointed at."""
+    """A copy of the build's manifest and of the sources it was made from, with a stand-in file for each compiled
+    module (activate only looks for them, it does not import them), which compiled.py is pointed at."""
     sources, build = tmp_path / "subsidy", tmp_path / "compiled"
+    (build / "subsidy").mkdir(parents=True)
     sources.mkdir()
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
     for name in compiled.MODULES:
         shutil.copy(compiled.SOURCE_DIR / f"{name}.py", sources / f"{name}.py")
-    shutil.copytree(compiled.COMPILED_DIR, build)
+        (build / "subsidy" / f"{name}{suffix}").touch()
+    shutil.copy(compiled.MANIFEST, build / "manifest.json")
     monkeypatch.setattr(compiled, "SOURCE_DIR", sources)
     monkeypatch.setattr(compiled, "COMPILED_DIR", build)
     monkeypatch.setattr(compiled, "MANIFEST", build / "manifest.json")
@@ -76,7 +80,7 @@ def _activated() -> tuple[list[str], str]:
 def test_a_current_build_goes_first_on_the_package_path(build_copy):
     path, status = _activated()
     assert path == [str(build_copy[1] / "subsidy"), "source"]
-    assert status == f"in use: {len(compiled.MODULES)} modules compiled with Cython"
+    assert status == compiled.IN_USE == f"in use: {len(compiled.MODULES)} modules compiled with Cython"
 
 
 def test_a_module_edited_after_the_build_sends_the_whole_package_back_to_source(build_copy):
