@@ -11,6 +11,11 @@ every response: it counts statuses other than 200, and 200 bodies that differ fr
 gave first (a wrong result). Each load is preceded by a short untimed warm-up. Target at 16 connections: at least
 1,000 requests/s and p99 under 50 ms, with no non-200 and no wrong response at any level.
 
+Before the loads, while the server is idle, it times a yardstick that no change to the service moves: the
+hand-written reference evaluator (benchmarks/reference.py, plain Python, no server) on 5,000 generated profiles,
+median of 3 rounds. This shared VM runs the same Python at very different speeds from one hour to the next, so two
+runs' figures compare only beside their yardsticks.
+
 --compare-workers runs the 16-connection load against sync workers ×1…5 and gthread (2 workers × 4 threads),
 set by gunicorn command-line overrides (-w, -k, --threads) on top of the shipped configuration, and also counts
 worker crashes and timeouts in gunicorn's log.
@@ -36,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.engine_bench import prepare, time_rounds  # noqa: E402
+from benchmarks.reference import reference_evaluate  # noqa: E402
 from subsidy import compiled  # noqa: E402
 from subsidy.serve import Stack  # noqa: E402
 
@@ -48,6 +55,7 @@ TARGET_RPS = 1_000
 TARGET_P99_MS = 50
 START_TIMEOUT_S = 60
 WRK_INSTALL = "apt-get install -y wrk"
+YARDSTICK_PROFILES, YARDSTICK_ROUNDS, YARDSTICK_SEED = 5_000, 3, 20191120
 
 # A generated server module (the roundtrip_bench pattern): throwaway database, rate limits out of the way. The
 # limits are raised, not disabled, so every request still pays for its count, and the app is the shipped one.
@@ -252,6 +260,19 @@ def warm_up(base: str, script: str, seconds: float):
         run_wrk(base, script, TARGET_CONNECTIONS, seconds)
 
 
+def yardstick() -> float:
+    """Return how many profiles a second the plain-Python reference evaluates here now (engine_bench's way)."""
+    profiles = prepare(YARDSTICK_PROFILES, YARDSTICK_SEED)
+
+    def run() -> float:
+        start = time.perf_counter()
+        for profile in profiles:
+            reference_evaluate(profile)
+        return time.perf_counter() - start
+
+    return len(profiles) / time_rounds(run, YARDSTICK_ROUNDS)
+
+
 def bad_count(row: dict) -> int:
     return row["non200"] + row["wrong"] + row["socket_errors"]
 
@@ -261,6 +282,7 @@ def shipped_load(duration: float = 10, connections=CONNECTIONS, warmup: float = 
     wrk_binary()
     with tempfile.TemporaryDirectory(prefix="http-bench-") as folder, serving(folder, front=front) as server:
         script = lua_script(folder, server.base)
+        machine = yardstick()
         warm_up(server.base, script, warmup)
         rows = []
         for c in connections:
@@ -269,6 +291,7 @@ def shipped_load(duration: float = 10, connections=CONNECTIONS, warmup: float = 
             row["server_cpu_us"] = (server.cpu_seconds() - before) / max(row["requests"], 1) * 1e6
             rows.append(row)
         return {"workers": server.workers(), "worker_class": "sync (gunicorn.conf.py)", "rows": rows,
+                "yardstick": machine,
                 "crashes": server.crashes(), "front": "nginx → gunicorn" if front else "gunicorn alone",
                 # The server reads the same build and sources as this process (subsidy/compiled.py).
                 "request_path": compiled.status}
@@ -297,6 +320,8 @@ def meets_target(row: dict) -> bool:
 def print_shipped(result: dict):
     print(f"POST {ENDPOINT}, {result['front']}, shipped gunicorn.conf.py: {result['workers']} "
           f"{result['worker_class']} workers, wrk --latency, loopback; request path {result['request_path']}")
+    print(f"machine yardstick before the load: the plain-Python reference evaluates {result['yardstick']:,.0f} "
+          f"profiles/s in this process")
     print(f"{'connections':>11} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
           f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9} {'server CPU/req':>15}")
     for row in result["rows"]:
