@@ -13,8 +13,9 @@ gave first (a wrong result). Each load is preceded by a short untimed warm-up. T
 
 Before the loads, while the server is idle, it times a yardstick that no change to the service moves: the
 hand-written reference evaluator (benchmarks/reference.py, plain Python, no server) on 5,000 generated profiles,
-median of 3 rounds. This shared VM runs the same Python at very different speeds from one hour to the next, so two
-runs' figures compare only beside their yardsticks.
+median of 3 rounds, in one process per CPU at once (the load keeps every CPU busy too; a one-process yardstick
+followed the requests/s less closely here). This shared VM runs the same Python at very different speeds from one
+hour to the next, so two runs' figures compare only beside their yardsticks.
 
 --compare-workers runs the 16-connection load against sync workers ×1…5 and gthread (2 workers × 4 threads),
 set by gunicorn command-line overrides (-w, -k, --threads) on top of the shipped configuration, and also counts
@@ -28,9 +29,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -261,6 +264,14 @@ def warm_up(base: str, script: str, seconds: float):
 
 
 def yardstick() -> float:
+    """Return how many profiles a second the plain-Python reference evaluates per CPU, every CPU running it."""
+    processes = os.cpu_count() or 1
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        rates = pool.starmap(_reference_rate, [()] * processes)
+    return statistics.mean(rates)
+
+
+def _reference_rate() -> float:
     """Return how many profiles a second the plain-Python reference evaluates here now (engine_bench's way)."""
     profiles = prepare(YARDSTICK_PROFILES, YARDSTICK_SEED)
 
@@ -321,7 +332,7 @@ def print_shipped(result: dict):
     print(f"POST {ENDPOINT}, {result['front']}, shipped gunicorn.conf.py: {result['workers']} "
           f"{result['worker_class']} workers, wrk --latency, loopback; request path {result['request_path']}")
     print(f"machine yardstick before the load: the plain-Python reference evaluates {result['yardstick']:,.0f} "
-          f"profiles/s in this process")
+          f"profiles/s a CPU, on all {os.cpu_count()} at once")
     print(f"{'connections':>11} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
           f"{'requests':>9} {'non-200':>8} {'wrong':>6} {'sock err':>9} {'server CPU/req':>15}")
     for row in result["rows"]:

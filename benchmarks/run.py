@@ -180,8 +180,8 @@ def http_section(settings: dict) -> list[Row]:
     progress(f"http: nginx → shipped gunicorn.conf.py, wrk {duration:g} s at each of {http_bench.CONNECTIONS} "
              "connections")
     result = http_bench.shipped_load(duration, http_bench.CONNECTIONS, settings["http_warmup"])
-    rows = [Row("http", "machine yardstick before the load (plain-Python reference)",
-                f"{result['yardstick']:,.0f} profiles/s")]
+    rows = [Row("http", "machine yardstick before the load (plain-Python reference, every CPU)",
+                f"{result['yardstick']:,.0f} profiles/s a CPU")]
     for row in result["rows"]:
         c = row["connections"]
         label = f"POST /api/v1/evaluate, {c} connection{'s' if c > 1 else ''} ({result['workers']} sync workers)"
