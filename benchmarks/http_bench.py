@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.engine_bench import prepare, time_rounds  # noqa: E402
+from benchmarks.engine_bench import _timed, prepare, time_rounds  # noqa: E402
 from benchmarks.reference import reference_evaluate  # noqa: E402
 from subsidy import compiled  # noqa: E402
 from subsidy.serve import Stack  # noqa: E402
@@ -275,13 +275,11 @@ def _reference_rate() -> float:
     """Return how many profiles a second the plain-Python reference evaluates here now (engine_bench's way)."""
     profiles = prepare(YARDSTICK_PROFILES, YARDSTICK_SEED)
 
-    def run() -> float:
-        start = time.perf_counter()
+    def loop():
         for profile in profiles:
             reference_evaluate(profile)
-        return time.perf_counter() - start
 
-    return len(profiles) / time_rounds(run, YARDSTICK_ROUNDS)
+    return len(profiles) / time_rounds(_timed(loop), YARDSTICK_ROUNDS)
 
 
 def bad_count(row: dict) -> int:
